@@ -1,0 +1,59 @@
+/**
+ * One base error with a stable `code`, and one subclass per domain.
+ * Tests assert codes, never wording; messages say what was expected and what came.
+ */
+export class OptprovError<C extends string = string> extends Error {
+  readonly code: C;
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Broken or hostile input to a ledger parser (envelopes, statements, notes, checkpoints, proofs, keys). */
+export type FormatErrorCode =
+  | "BASE64_INVALID"
+  | "JSON_INVALID"
+  | "ENVELOPE_INVALID"
+  | "STATEMENT_INVALID"
+  | "PREDICATE_INVALID"
+  | "NOTE_INVALID"
+  | "CHECKPOINT_INVALID"
+  | "KEY_INVALID"
+  | "PROOF_FILE_INVALID"
+  | "INPUT_TOO_LARGE";
+export class FormatError extends OptprovError<FormatErrorCode> {}
+
+/** A proof, signature or ledger that does not check out. */
+export type VerificationErrorCode =
+  | "PROOF_INVALID"
+  | "ROOT_MISMATCH"
+  | "SIGNATURE_INVALID"
+  | "KEY_MISMATCH"
+  | "INDEX_OUT_OF_RANGE";
+export class VerificationError extends OptprovError<VerificationErrorCode> {}
+
+/** An append refused by the log's admission rules. */
+export type AdmissionErrorCode =
+  | "ENTRY_SIGNATURE_INVALID"
+  | "ACTOR_UNKNOWN"
+  | "ACTOR_EXISTS"
+  | "ACTOR_KEY_MISMATCH"
+  | "PARENT_NOT_BEFORE"
+  | "BATCH_TOO_LARGE";
+export class AdmissionError extends OptprovError<AdmissionErrorCode> {
+  /** Position of the offending envelope in the batch passed to append. */
+  readonly batchIndex: number | undefined;
+  constructor(code: AdmissionErrorCode, message: string, batchIndex?: number, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.batchIndex = batchIndex;
+  }
+}
+
+export type StoreErrorCode = "STORE_OPEN_FAILED" | "STORE_CONFLICT" | "STORE_NOT_INITIALISED" | "STORE_CORRUPT";
+export class StoreError extends OptprovError<StoreErrorCode> {}
+
+/** A CLI invocation that cannot be carried out as given. */
+export type UsageErrorCode = "USAGE" | "FILE_NOT_FOUND" | "FILE_EXISTS";
+export class UsageError extends OptprovError<UsageErrorCode> {}
