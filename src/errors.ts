@@ -51,7 +51,11 @@ export class AdmissionError extends OptprovError<AdmissionErrorCode> {
   }
 }
 
-export type StoreErrorCode = "STORE_OPEN_FAILED" | "STORE_CONFLICT" | "STORE_NOT_INITIALISED" | "STORE_CORRUPT";
+export type StoreErrorCode =
+  | "STORE_OPEN_FAILED"
+  | "STORE_CONFLICT"
+  | "STORE_NOT_INITIALISED"
+  | "STORE_CORRUPT";
 export class StoreError extends OptprovError<StoreErrorCode> {}
 
 /** A CLI invocation that cannot be carried out as given. */

@@ -1,0 +1,41 @@
+import path from "node:path";
+import type { Command } from "commander";
+import {
+  ALG_COSIGNATURE_V1,
+  ALG_ED25519,
+  formatSignerKey,
+  formatVerifierKey,
+  generateSignerKey,
+} from "../../ledger/keys.js";
+import type { GlobalOptions } from "../context.js";
+import { writeKeyFile } from "../keys-source.js";
+import { makeOutput } from "../output.js";
+
+export function registerKeygen(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command("keygen")
+    .description("Create an Ed25519 key: writes the private key (mode 0600), prints the C2SP verifier key")
+    .requiredOption(
+      "--name <name>",
+      "the key's name (an actor, optimizer, overseer or witness); no spaces or '+'",
+    )
+    .option("--out <file>", "where to write the private key (default: ./<name>.key)")
+    .option("--witness", "make a checkpoint cosigner key (C2SP tlog-cosignature, type 0x04)")
+    .option("--force", "replace an existing key file")
+    .action((opts: { name: string; out?: string; witness?: boolean; force?: boolean }) => {
+      const out = makeOutput(globals().json === true);
+      const key = generateSignerKey(opts.name, opts.witness ? ALG_COSIGNATURE_V1 : ALG_ED25519);
+      const file = opts.out ?? `${opts.name.replace(/[^A-Za-z0-9._-]/g, "_")}.key`;
+      writeKeyFile(file, formatSignerKey(key), opts.force === true);
+      const verifier = formatVerifierKey(key);
+      out.result(
+        {
+          name: key.name,
+          keyFile: path.resolve(file),
+          verifierKey: verifier,
+          witness: opts.witness === true,
+        },
+        () => [`wrote private key ${file} (mode 0600)`, "public verifier key:", verifier].join("\n"),
+      );
+    });
+}

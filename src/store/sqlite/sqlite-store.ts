@@ -1,0 +1,229 @@
+/**
+ * The embedded store: one SQLite file through better-sqlite3, in WAL mode with synchronous=FULL so
+ * that an append is on stable storage when its promise resolves (sqlite.org/wal.html §Durability).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { StoreError } from "../../errors.js";
+import type { ActorBinding } from "../../ledger/admission.js";
+import type { NodeId } from "../../ledger/merkle.js";
+import type { AppendBatch, LedgerMeta, LedgerStore, StoredCheckpoint, StoredEntry } from "../store.js";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, envelope BLOB NOT NULL, leaf_hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS actors (name TEXT PRIMARY KEY, key TEXT NOT NULL, idx INTEGER NOT NULL, creator TEXT, role TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS checkpoints (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS checkpoints_size ON checkpoints (size);
+CREATE TABLE IF NOT EXISTS cosignatures (checkpoint_id INTEGER NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (checkpoint_id, witness));
+`;
+
+interface EntryRow {
+  idx: number;
+  envelope: Buffer;
+  leaf_hash: Buffer;
+}
+interface ActorRow {
+  name: string;
+  key: string;
+  idx: number;
+  creator: string | null;
+  role: string;
+}
+
+const u8 = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
+const toEntry = (r: EntryRow): StoredEntry => ({
+  index: r.idx,
+  envelope: u8(r.envelope),
+  leafHash: u8(r.leaf_hash),
+});
+const toActor = (r: ActorRow): ActorBinding => ({
+  name: r.name,
+  key: r.key,
+  index: r.idx,
+  creator: r.creator ?? undefined,
+  role: r.role,
+});
+
+export class SqliteStore implements LedgerStore {
+  readonly kind = "sqlite";
+  readonly location: string;
+  private readonly db: Database.Database;
+  private readonly q;
+
+  private constructor(file: string, db: Database.Database) {
+    this.location = file;
+    this.db = db;
+    this.q = {
+      size: db.prepare<[], { n: number | null }>("SELECT MAX(idx) + 1 AS n FROM entries"),
+      meta: db.prepare<[], { key: string; value: string }>("SELECT key, value FROM meta"),
+      putMeta: db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)"),
+      insertEntry: db.prepare("INSERT INTO entries (idx, envelope, leaf_hash) VALUES (?, ?, ?)"),
+      insertNode: db.prepare("INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)"),
+      insertActor: db.prepare("INSERT INTO actors (name, key, idx, creator, role) VALUES (?, ?, ?, ?, ?)"),
+      range: db.prepare<[number, number, number], EntryRow>(
+        "SELECT idx, envelope, leaf_hash FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?",
+      ),
+      entry: db.prepare<[number], EntryRow>("SELECT idx, envelope, leaf_hash FROM entries WHERE idx = ?"),
+      leaf: db.prepare<[number], { leaf_hash: Buffer }>("SELECT leaf_hash FROM entries WHERE idx = ?"),
+      node: db.prepare<[number, number], { hash: Buffer }>(
+        "SELECT hash FROM nodes WHERE level = ? AND idx = ?",
+      ),
+      nodeCount: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM nodes"),
+      actor: db.prepare<[string], ActorRow>(
+        "SELECT name, key, idx, creator, role FROM actors WHERE name = ?",
+      ),
+      actors: db.prepare<[], ActorRow>("SELECT name, key, idx, creator, role FROM actors ORDER BY idx"),
+      addCheckpoint: db.prepare("INSERT INTO checkpoints (size, text) VALUES (?, ?)"),
+      checkpoints: db.prepare<[], { id: number; size: number; text: string }>(
+        "SELECT id, size, text FROM checkpoints ORDER BY size, id",
+      ),
+      latest: db.prepare<[], { id: number; size: number; text: string }>(
+        "SELECT id, size, text FROM checkpoints ORDER BY size DESC, id DESC LIMIT 1",
+      ),
+      cosigs: db.prepare<[number], { witness: string; line: string }>(
+        "SELECT witness, line FROM cosignatures WHERE checkpoint_id = ? ORDER BY rowid",
+      ),
+      addCosig: db.prepare(
+        "INSERT OR REPLACE INTO cosignatures (checkpoint_id, witness, line) VALUES (?, ?, ?)",
+      ),
+    };
+  }
+
+  /**
+   * Open (creating if needed) a ledger file.
+   *
+   * @example const store = SqliteStore.open(".optprov/ledger.db");
+   */
+  static open(file: string, options: { readonly?: boolean } = {}): SqliteStore {
+    try {
+      if (!options.readonly) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      const db = new Database(file, {
+        readonly: options.readonly ?? false,
+        fileMustExist: options.readonly ?? false,
+      });
+      if (!options.readonly) {
+        db.pragma("journal_mode = WAL");
+        db.pragma("synchronous = FULL");
+        db.exec(SCHEMA);
+      }
+      db.pragma("busy_timeout = 5000");
+      return new SqliteStore(file, db);
+    } catch (cause) {
+      throw new StoreError("STORE_OPEN_FAILED", `cannot open ledger ${file}: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+  }
+
+  async meta(): Promise<LedgerMeta | undefined> {
+    const rows = new Map(this.q.meta.all().map((r) => [r.key, r.value]));
+    const origin = rows.get("origin");
+    const logKey = rows.get("log_key");
+    return origin !== undefined && logKey !== undefined ? { origin, logKey } : undefined;
+  }
+
+  async initMeta(meta: LedgerMeta): Promise<void> {
+    this.db
+      .transaction(() => {
+        const existing = new Map(this.q.meta.all().map((r) => [r.key, r.value]));
+        if (existing.size > 0) {
+          if (existing.get("origin") !== meta.origin || existing.get("log_key") !== meta.logKey) {
+            throw new StoreError(
+              "STORE_CONFLICT",
+              `ledger ${this.location} already belongs to log ${existing.get("origin")}`,
+            );
+          }
+          return;
+        }
+        this.q.putMeta.run("origin", meta.origin);
+        this.q.putMeta.run("log_key", meta.logKey);
+      })
+      .immediate();
+  }
+
+  async size(): Promise<number> {
+    return this.q.size.get()?.n ?? 0;
+  }
+
+  async append(batch: AppendBatch): Promise<void> {
+    this.db
+      .transaction(() => {
+        const size = this.q.size.get()?.n ?? 0;
+        if (size !== batch.start) {
+          throw new StoreError(
+            "STORE_CONFLICT",
+            `append expected the log at size ${batch.start}, found ${size}`,
+          );
+        }
+        for (const e of batch.entries) this.q.insertEntry.run(e.index, e.envelope, e.leafHash);
+        for (const n of batch.nodes) this.q.insertNode.run(n.level, n.index, n.hash);
+        for (const a of batch.actors)
+          this.q.insertActor.run(a.name, a.key, a.index, a.creator ?? null, a.role);
+      })
+      .immediate();
+  }
+
+  async *entries(start: number, end: number, chunk = 4096): AsyncIterable<readonly StoredEntry[]> {
+    let from = start;
+    while (from < end) {
+      const rows = this.q.range.all(from, end, chunk);
+      if (rows.length === 0) return;
+      yield rows.map(toEntry);
+      from = rows[rows.length - 1]!.idx + 1;
+    }
+  }
+
+  async entry(index: number): Promise<StoredEntry | undefined> {
+    const row = this.q.entry.get(index);
+    return row ? toEntry(row) : undefined;
+  }
+
+  async nodes(ids: readonly NodeId[]): Promise<(Uint8Array | undefined)[]> {
+    return ids.map(({ level, index }) => {
+      const row = level === 0 ? this.q.leaf.get(index)?.leaf_hash : this.q.node.get(level, index)?.hash;
+      return row ? u8(row) : undefined;
+    });
+  }
+
+  async nodeCount(): Promise<number> {
+    return this.q.nodeCount.get()?.n ?? 0;
+  }
+
+  async actor(name: string): Promise<ActorBinding | undefined> {
+    const row = this.q.actor.get(name);
+    return row ? toActor(row) : undefined;
+  }
+
+  async actors(): Promise<ActorBinding[]> {
+    return this.q.actors.all().map(toActor);
+  }
+
+  private withCosigs(row: { id: number; size: number; text: string }): StoredCheckpoint {
+    return { ...row, cosignatures: this.q.cosigs.all(row.id) };
+  }
+
+  async addCheckpoint(size: number, text: string): Promise<StoredCheckpoint> {
+    const info = this.q.addCheckpoint.run(size, text);
+    return { id: Number(info.lastInsertRowid), size, text, cosignatures: [] };
+  }
+
+  async checkpoints(): Promise<StoredCheckpoint[]> {
+    return this.q.checkpoints.all().map((r) => this.withCosigs(r));
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    const row = this.q.latest.get();
+    return row ? this.withCosigs(row) : undefined;
+  }
+
+  async addCosignature(checkpointId: number, witness: string, line: string): Promise<void> {
+    this.q.addCosig.run(checkpointId, witness, line);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The storage-agnostic conformance suite: every LedgerStore backend runs exactly these tests
+ * against a real database (no mocks), through the store interface and through the log above it.
+ */
+import { describe, expect, it } from "vitest";
+import { signEntry } from "../../ledger/entry.js";
+import { formatVerifierKey, generateSignerKey } from "../../ledger/keys.js";
+import { Log } from "../../ledger/log.js";
+import { leafHash, verifyConsistency, verifyInclusion } from "../../ledger/merkle.js";
+import { verifyLedger } from "../../ledger/verify.js";
+import type { LedgerStore } from "../store.js";
+
+export interface StoreFactory {
+  /** A fresh, empty store. */
+  create(): Promise<LedgerStore>;
+  /** The same store opened again (after `close`), to show that writes persisted. */
+  reopen(store: LedgerStore): Promise<LedgerStore>;
+}
+
+const bytes = (s: string) => new Uint8Array(Buffer.from(s));
+const now = () => new Date().toISOString();
+
+export function describeStoreConformance(name: string, factory: StoreFactory): void {
+  describe(`${name} store conformance`, () => {
+    it("starts empty", async () => {
+      const s = await factory.create();
+      expect(await s.size()).toBe(0);
+      expect(await s.meta()).toBeUndefined();
+      expect(await s.latestCheckpoint()).toBeUndefined();
+      expect(await s.nodeCount()).toBe(0);
+      const chunks = [];
+      for await (const c of s.entries(0, 10)) chunks.push(c);
+      expect(chunks).toEqual([]);
+      await s.close();
+    });
+
+    it("records the log identity once", async () => {
+      const s = await factory.create();
+      await s.initMeta({ origin: "o", logKey: "k" });
+      await s.initMeta({ origin: "o", logKey: "k" });
+      await expect(s.initMeta({ origin: "o", logKey: "other" })).rejects.toMatchObject({
+        code: "STORE_CONFLICT",
+      });
+      expect(await s.meta()).toEqual({ origin: "o", logKey: "k" });
+      await s.close();
+    });
+
+    it("appends atomically, refuses a stale start, and reads back exactly", async () => {
+      const s = await factory.create();
+      const entries = [0, 1, 2].map((i) => ({
+        index: i,
+        envelope: bytes(`e${i}`),
+        leafHash: leafHash(bytes(`e${i}`)),
+      }));
+      await s.append({
+        start: 0,
+        entries,
+        nodes: [{ level: 1, index: 0, hash: new Uint8Array(32).fill(7) }],
+        actors: [{ name: "a", key: "ka", index: 0, creator: undefined, role: "person" }],
+      });
+      await expect(
+        s.append({ start: 0, entries: [{ ...entries[0]!, index: 3 }], nodes: [], actors: [] }),
+      ).rejects.toMatchObject({ code: "STORE_CONFLICT" });
+      // A batch that breaks a constraint half way leaves nothing behind.
+      await expect(
+        s.append({
+          start: 3,
+          entries: [{ index: 3, envelope: bytes("x"), leafHash: leafHash(bytes("x")) }],
+          nodes: [],
+          actors: [{ name: "a", key: "dup", index: 3, creator: undefined, role: "person" }],
+        }),
+      ).rejects.toThrow();
+      expect(await s.size()).toBe(3);
+      expect(Buffer.from((await s.entry(1))!.envelope).toString()).toBe("e1");
+      expect(await s.entry(3)).toBeUndefined();
+      const [leaf, node, missing] = await s.nodes([
+        { level: 0, index: 2 },
+        { level: 1, index: 0 },
+        { level: 1, index: 1 },
+      ]);
+      expect(leaf).toEqual(entries[2]!.leafHash);
+      expect(node).toEqual(new Uint8Array(32).fill(7));
+      expect(missing).toBeUndefined();
+      expect(await s.nodeCount()).toBe(1);
+      expect(await s.actor("a")).toEqual({
+        name: "a",
+        key: "ka",
+        index: 0,
+        creator: undefined,
+        role: "person",
+      });
+      expect(await s.actor("b")).toBeUndefined();
+      await s.close();
+    });
+
+    it("streams entries in chunks across boundaries", async () => {
+      const s = await factory.create();
+      const entries = Array.from({ length: 25 }, (_, i) => ({
+        index: i,
+        envelope: bytes(`e${i}`),
+        leafHash: leafHash(bytes(`e${i}`)),
+      }));
+      await s.append({ start: 0, entries, nodes: [], actors: [] });
+      const seen: number[] = [];
+      for await (const chunk of s.entries(3, 23, 4)) {
+        expect(chunk.length).toBeLessThanOrEqual(4);
+        seen.push(...chunk.map((e) => e.index));
+      }
+      expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
+      await s.close();
+    });
+
+    it("keeps checkpoints and cosignatures, and everything survives a reopen", async () => {
+      let s = await factory.create();
+      await s.initMeta({ origin: "o", logKey: "k" });
+      await s.append({
+        start: 0,
+        entries: [{ index: 0, envelope: bytes("a"), leafHash: leafHash(bytes("a")) }],
+        nodes: [],
+        actors: [],
+      });
+      const c1 = await s.addCheckpoint(0, "zero\n");
+      const c2 = await s.addCheckpoint(1, "one\n");
+      await s.addCosignature(c2.id, "w1", "— w1 AAAA\n");
+      await s.addCosignature(c2.id, "w2", "— w2 BBBB\n");
+      s = await factory.reopen(s);
+      expect(await s.meta()).toEqual({ origin: "o", logKey: "k" });
+      expect(await s.size()).toBe(1);
+      const all = await s.checkpoints();
+      expect(all.map((c) => [c.id, c.size, c.text])).toEqual([
+        [c1.id, 0, "zero\n"],
+        [c2.id, 1, "one\n"],
+      ]);
+      expect((await s.latestCheckpoint())?.cosignatures.map((c) => c.witness)).toEqual(["w1", "w2"]);
+      await s.close();
+    });
+
+    it("carries a log: appends, proofs and a clean verify", async () => {
+      const logKey = generateSignerKey("log.example");
+      const alice = generateSignerKey("alice");
+      const log = await Log.open(await factory.create(), { logKey });
+      await log.appendEntry(
+        "actor",
+        { actor: "alice", time: now(), role: "person", key: formatVerifierKey(alice) },
+        alice,
+      );
+      for (let i = 0; i < 40; i++)
+        await log.appendEntry("note", { actor: "alice", time: now(), text: `n${i}`, parent: 0 }, alice);
+      const cp1 = await log.checkpoint();
+      expect(cp1.size).toBe(41);
+      const root41 = log.root();
+      const batch = [];
+      for (let i = 0; i < 100; i++)
+        batch.push(signEntry("note", { actor: "alice", time: now(), text: `b${i}` }, alice));
+      await log.append(batch);
+      await log.checkpoint();
+      const entry = await log.store.entry(17);
+      verifyInclusion(17, log.size, leafHash(entry!.envelope), await log.inclusionProof(17), log.root());
+      verifyConsistency(41, log.size, await log.consistencyProof(41), root41, log.root());
+      const report = await verifyLedger(log.store);
+      expect(report).toMatchObject({ ok: true, entries: 141, actors: 1, checkpoints: 2 });
+      await log.close();
+    });
+  });
+}
