@@ -18,7 +18,10 @@ export interface GlobalOptions {
 }
 
 export function ledgerPath(opts: GlobalOptions): string {
-  return opts.ledger ?? process.env.OPTPROV_LEDGER ?? DEFAULT_LEDGER;
+  const file = opts.ledger ?? (process.env.OPTPROV_LEDGER || DEFAULT_LEDGER);
+  if (file.trim() === "")
+    throw new UsageError("USAGE", "--ledger: expected a file path, got an empty string");
+  return file;
 }
 
 function defaultLogKeyFile(ledger: string): string {
@@ -27,7 +30,7 @@ function defaultLogKeyFile(ledger: string): string {
 
 /** The log key: --log-key, then $OPTPROV_LOG_KEY (a source), then log.key beside the ledger. */
 function logKeySource(opts: GlobalOptions): string | undefined {
-  return opts.logKey ?? process.env.OPTPROV_LOG_KEY;
+  return opts.logKey ?? (process.env.OPTPROV_LOG_KEY || undefined);
 }
 
 function loadOrCreateLogKey(opts: GlobalOptions, create: boolean): SignerKey | undefined {

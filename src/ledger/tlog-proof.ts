@@ -129,10 +129,7 @@ export function parseConsistencyProof(text: string): ConsistencyProofFile {
       break;
     }
   }
-  if (split < 0) fail("expected two signed checkpoints separated by a blank line");
-  return {
-    proof: hashes,
-    oldCheckpoint: `${lines.slice(next, split).join("\n")}\n`,
-    newCheckpoint: lines.slice(split + 1).join("\n"),
-  };
+  const newCheckpoint = split < 0 ? "" : lines.slice(split + 1).join("\n");
+  if (newCheckpoint.trim() === "") fail("expected two signed checkpoints separated by a blank line");
+  return { proof: hashes, oldCheckpoint: `${lines.slice(next, split).join("\n")}\n`, newCheckpoint };
 }
