@@ -2,11 +2,16 @@
  * The append-only log: admits signed entries, keeps the RFC 6962 tree's perfect subtrees in the
  * store as they complete, signs checkpoints, and serves inclusion and consistency proofs.
  */
-import { AdmissionError, StoreError, VerificationError } from "../errors.js";
+import {
+  AdmissionError,
+  FormatError,
+  type FormatErrorCode,
+  StoreError,
+  VerificationError,
+} from "../errors.js";
 import type { LedgerStore, StoredCheckpoint, StoredEntry, StoredNode } from "../store/store.js";
 import { type ActorBinding, admit } from "./admission.js";
 import { formatCheckpointBody, openCheckpoint, signCheckpoint } from "./checkpoint.js";
-import { CryptoPool } from "./crypto.js";
 import { type OpenedEntry, openEntry, signEntry } from "./entry.js";
 import { formatVerifierKey, parseVerifierKey, type SignerKey, sameKey, type VerifierKey } from "./keys.js";
 import {
@@ -21,6 +26,7 @@ import {
 } from "./merkle.js";
 import type { EntryKind, Predicate } from "./statement.js";
 import { formatTlogProof } from "./tlog-proof.js";
+import { WorkerPool } from "./worker-pool.js";
 
 export interface AppendedEntry {
   readonly index: number;
@@ -36,7 +42,7 @@ export interface OpenLogOptions {
   /** The checkpoint origin line for a new log; defaults to the log key's name. */
   readonly origin?: string;
   /** Where signatures are verified on admission; one is made (and closed with the log) if omitted. */
-  readonly pool?: CryptoPool;
+  readonly pool?: WorkerPool;
 }
 
 export class Log {
@@ -44,7 +50,7 @@ export class Log {
   readonly origin: string;
   readonly logVerifier: VerifierKey;
   private readonly logKey: SignerKey | undefined;
-  private readonly pool: CryptoPool;
+  private readonly pool: WorkerPool;
   private readonly ownsPool: boolean;
   private frontier: Frontier;
   private queue: Promise<unknown> = Promise.resolve();
@@ -61,7 +67,7 @@ export class Log {
     this.logVerifier = verifier;
     this.logKey = options.logKey;
     this.frontier = frontier;
-    this.pool = options.pool ?? new CryptoPool();
+    this.pool = options.pool ?? new WorkerPool();
     this.ownsPool = options.pool === undefined;
   }
 
@@ -149,18 +155,12 @@ export class Log {
   }
 
   private async appendOnce(envelopes: readonly Uint8Array[]): Promise<AppendedEntry[]> {
-    const opened: OpenedEntry[] = envelopes.map((bytes, i) => {
-      try {
-        return openEntry(bytes);
-      } catch (err) {
-        (err as Error).message = `batch entry ${i}: ${(err as Error).message}`;
-        throw err;
-      }
+    const opened = await this.pool.open(envelopes);
+    const facts = opened.map((r, i) => {
+      if (!r.ok) throw new FormatError(r.code as FormatErrorCode, `batch entry ${i}: ${r.message}`);
+      return r.facts;
     });
-    const valid = await this.pool.verify(
-      opened.map((e) => ({ publicKey: e.signer.publicKey, message: e.pae, signature: e.signature })),
-    );
-    const bad = valid.indexOf(false);
+    const bad = opened.findIndex((r) => r.ok && !r.signatureValid);
     if (bad >= 0)
       throw new AdmissionError(
         "ENTRY_SIGNATURE_INVALID",
@@ -170,12 +170,9 @@ export class Log {
 
     // Look every named actor up once; bindings made inside the batch are visible to later entries.
     const known = new Map<string, ActorBinding | undefined>();
-    for (const e of opened) {
-      const name = e.statement.predicate.actor;
-      if (!known.has(name)) known.set(name, await this.store.actor(name));
-      if (e.statement.kind === "optimizer") {
-        const o = (e.statement.predicate as Predicate<"optimizer">).optimizer.name;
-        if (!known.has(o)) known.set(o, await this.store.actor(o));
+    for (const f of facts) {
+      for (const name of [f.actor, f.introduces?.name]) {
+        if (name !== undefined && !known.has(name)) known.set(name, await this.store.actor(name));
       }
     }
     const start = this.frontier.size;
@@ -183,9 +180,9 @@ export class Log {
     const entries: StoredEntry[] = [];
     const nodes: StoredNode[] = [];
     const actors: ActorBinding[] = [];
-    opened.forEach((e, i) => {
+    facts.forEach((f, i) => {
       const index = start + i;
-      const decision = admit(e, index, (name) => known.get(name));
+      const decision = admit(f, index, (name) => known.get(name));
       if (!decision.ok) throw new AdmissionError(decision.code, `batch entry ${i}: ${decision.message}`, i);
       if (decision.introduces) {
         known.set(decision.introduces.name, decision.introduces);

@@ -5,11 +5,11 @@
  * It streams the entries in chunks (memory is bounded by the chunk size and the number of actors)
  * and verifies signatures on every core while the next chunk is being hashed.
  */
-import type { LedgerStore, StoredCheckpoint } from "../store/store.js";
-import { type ActorBinding, admit } from "./admission.js";
+import type { LedgerStore, StoredCheckpoint, StoredEntry } from "../store/store.js";
+import { type ActorBinding, admit, type OpenResult } from "./admission.js";
 import { encodeBase64 } from "./base64.js";
 import { openCheckpoint, verifyCosignature } from "./checkpoint.js";
-import { CryptoPool, equalBytes } from "./crypto.js";
+import { equalBytes } from "./crypto.js";
 import { type OpenedEntry, openEntry } from "./entry.js";
 import { ALG_COSIGNATURE_V1, parseVerifierKey, sameKey, type VerifierKey } from "./keys.js";
 import {
@@ -22,6 +22,7 @@ import {
   verifyConsistency,
 } from "./merkle.js";
 import { parseNote } from "./note.js";
+import { WorkerPool } from "./worker-pool.js";
 
 export const VERIFY_CODES = [
   "LOG_UNINITIALISED",
@@ -70,7 +71,7 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** Pin the log's key; without it the key recorded in the ledger is used (and reported as such). */
   readonly logKey?: VerifierKey;
-  readonly pool?: CryptoPool;
+  readonly pool?: WorkerPool;
   readonly chunk?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -98,7 +99,7 @@ export function expectedNodeCount(size: number): number {
  * @example const report = await verifyLedger(SqliteStore.open("ledger.db", { readonly: true }));
  */
 export async function verifyLedger(store: LedgerStore, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const pool = options.pool ?? new CryptoPool();
+  const pool = options.pool ?? new WorkerPool();
   const actors = new Map<string, ActorBinding>();
   const witnesses = new Set<string>();
   const frontier = new Frontier();
@@ -162,23 +163,13 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
     };
     checkRoot(0);
 
-    // Signatures of one chunk are checked on the workers while the next chunk is hashed; their
-    // result is a value (never a rejection) so nothing is left unhandled while we read on.
-    let pending: Promise<VerifyProblem | undefined> = Promise.resolve(undefined);
-    const settle = async () => {
-      const p = await pending;
-      pending = Promise.resolve(undefined);
-      if (p) throw new Found(p);
-    };
+    // Workers parse and check the signatures of the next chunk while this thread walks the current
+    // one in order: hashes, admission rules, tree nodes, checkpoints.
     let next = 0;
-    for await (const chunk of store.entries(0, size, options.chunk ?? 4096)) {
-      const base = next;
-      const opened: OpenedEntry[] = [];
-      let checked = 0;
-      let stop: VerifyProblem | undefined;
+    const walk = async (rows: readonly StoredEntry[], results: readonly OpenResult[]) => {
       const completed: { id: NodeId; hash: Hash; at: number }[] = [];
       try {
-        for (const row of chunk) {
+        for (const [i, row] of rows.entries()) {
           if (row.index !== next)
             problem(
               "ENTRY_MISSING",
@@ -188,45 +179,34 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
           const leaf = leafHash(row.envelope);
           if (!equalBytes(leaf, row.leafHash))
             problem("LEAF_HASH_MISMATCH", `entry ${next}'s bytes do not hash to its stored leaf hash`, next);
-          let e: OpenedEntry;
-          try {
-            e = openEntry(row.envelope);
-          } catch (err) {
-            problem("ENTRY_MALFORMED", `entry ${next}: ${(err as Error).message}`, next);
-          }
-          opened.push(e);
-          const d = admit(e, next, (name) => actors.get(name));
+          const r = results[i]!;
+          if (!r.ok) problem("ENTRY_MALFORMED", `entry ${next}: ${r.message}`, next);
+          if (!r.signatureValid)
+            problem("ENTRY_SIGNATURE_INVALID", `entry ${next}'s signature does not verify`, next);
+          const d = admit(r.facts, next, (name) => actors.get(name));
           if (!d.ok) problem(d.code, d.message, next);
           if (d.introduces) actors.set(d.introduces.name, d.introduces);
           for (const n of frontier.push(leaf))
             completed.push({ id: { level: n.level, index: n.index }, hash: n.hash, at: next });
           next++;
           if (bySize.has(next)) {
-            // Everything before a checkpoint is checked before the checkpoint itself is judged.
             await checkNodes(store, completed.splice(0));
-            await settle();
-            const p = await checkSignatures(pool, opened.slice(checked), base + checked);
-            if (p) throw new Found(p);
-            checked = opened.length;
             checkRoot(next);
           }
         }
+      } finally {
+        // Nodes completed before a problem are checked first: one of them may be the earlier problem.
         await checkNodes(store, completed);
-      } catch (err) {
-        if (!(err instanceof Found)) throw err;
-        stop = err.problem;
       }
-      await settle();
-      // Entries up to the structural problem may hold an earlier signature problem.
-      const upto = stop?.index !== undefined ? Math.min(opened.length, stop.index - base + 1) : opened.length;
-      pending = checkSignatures(pool, opened.slice(checked, Math.max(checked, upto)), base + checked);
-      if (stop) {
-        await settle();
-        throw new Found(stop);
-      }
+    };
+    let inflight: { rows: readonly StoredEntry[]; results: Promise<OpenResult[]> } | undefined;
+    for await (const rows of store.entries(0, size, options.chunk ?? 2048)) {
+      const job = { rows, results: pool.open(rows.map((r) => r.envelope)) };
+      if (inflight) await walk(inflight.rows, await inflight.results);
+      inflight = job;
       options.onProgress?.(next, size);
     }
-    await settle();
+    if (inflight) await walk(inflight.rows, await inflight.results);
     if (next < size) problem("ENTRY_MISSING", `entry ${next} is missing`, next);
     if (beyond) {
       problem(
@@ -336,24 +316,6 @@ async function checkNodes(
         c.at,
       );
   });
-}
-
-async function checkSignatures(
-  pool: CryptoPool,
-  opened: readonly OpenedEntry[],
-  first: number,
-): Promise<VerifyProblem | undefined> {
-  if (opened.length === 0) return undefined;
-  const ok = await pool.verify(
-    opened.map((e) => ({ publicKey: e.signer.publicKey, message: e.pae, signature: e.signature })),
-  );
-  const bad = ok.indexOf(false);
-  if (bad < 0) return undefined;
-  return {
-    code: "ENTRY_SIGNATURE_INVALID",
-    message: `entry ${first + bad}'s signature does not verify`,
-    index: first + bad,
-  };
 }
 
 async function checkConsistency(store: LedgerStore, checkpoints: readonly OpenedCheckpoint[]): Promise<void> {

@@ -1,0 +1,262 @@
+/**
+ * npm run bench:ledger [-- --quick]   (builds first; measures the built package in dist/)
+ *
+ * Measures, in one run, this machine's raw limits (Ed25519 sign and verify per second on one core,
+ * SHA-256 of 256-byte inputs per second) and the ledger against them: durable appends, proof
+ * latency at 10k / 100k / 1M entries, a full verify of the 1M ledger (peak RSS in a fresh process),
+ * and merkletreejs building the same trees and proofs. Prints tables; asserts nothing.
+ */
+import { execFileSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { MerkleTree } from "merkletreejs";
+import { assembleEntry, payloadPae, statementPayload } from "../dist/ledger/entry.js";
+import { formatVerifierKey, generateSignerKey, type SignerKey } from "../dist/ledger/keys.js";
+import { Log } from "../dist/ledger/log.js";
+import { Frontier, type Hash, inclusionProof, leafHash, nodeHash } from "../dist/ledger/merkle.js";
+import { WorkerPool } from "../dist/ledger/worker-pool.js";
+import { SqliteStore } from "../dist/store/sqlite/sqlite-store.js";
+
+const quick = process.argv.includes("--quick");
+const SIZES = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+const cores = os.availableParallelism();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-bench-"));
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString("en", { maximumFractionDigits: d, minimumFractionDigits: d });
+function table(title: string, head: string[], rows: (string | number)[][]): void {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const w = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  console.log(`\n${title}`);
+  console.log(`| ${head.map((h, i) => h.padEnd(w[i]!)).join(" | ")} |`);
+  console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
+  for (const r of cells.slice(1)) console.log(`| ${r.map((c, i) => c.padStart(w[i]!)).join(" | ")} |`);
+}
+function rate(fn: () => void, minMs = 1500): number {
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < minMs) {
+    for (let i = 0; i < 100; i++) fn();
+    n += 100;
+  }
+  return (n * 1000) / (performance.now() - t0);
+}
+
+console.log(
+  `optprov ledger benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? "cpu"} x${cores}, Node ${process.version}${quick ? " (quick)" : ""}`,
+);
+
+// --- raw machine limits (node:crypto directly, one core) -----------------------------------------
+const sample = (() => {
+  const k = generateSignerKey("sample");
+  return payloadPae(
+    statementPayload("note", { actor: k.name, time: new Date().toISOString(), text: "x".repeat(120) }),
+  );
+})();
+const raw = crypto.generateKeyPairSync("ed25519");
+const rawSig = crypto.sign(null, sample, raw.privateKey);
+const signRate = rate(() => crypto.sign(null, sample, raw.privateKey));
+const verifyRate = rate(() => crypto.verify(null, sample, raw.publicKey, rawSig));
+const block = crypto.randomBytes(256);
+const shaRate = rate(() => crypto.createHash("sha256").update(block).digest());
+const appendLimit = cores / (1 / signRate + 1 / verifyRate);
+table(
+  "Machine limits (node:crypto, one core)",
+  ["operation", "per second"],
+  [
+    [`Ed25519 sign (${sample.length}-byte entry)`, fmt(signRate)],
+    ["Ed25519 verify", fmt(verifyRate)],
+    ["SHA-256 of 256 bytes", fmt(shaRate)],
+    [`limit: sign + verify per entry on ${cores} cores`, fmt(appendLimit)],
+  ],
+);
+
+// --- durable appends, growing the ledger through 10k, 100k, 1M -----------------------------------
+const pool = new WorkerPool();
+const logKey = generateSignerKey("bench.log");
+const actors: SignerKey[] = Array.from({ length: 4 }, (_, i) => generateSignerKey(`actor${i}`));
+const file = path.join(dir, "ledger.db");
+const log = await Log.open(SqliteStore.open(file), { logKey, pool });
+for (const a of actors)
+  await log.appendEntry(
+    "actor",
+    { actor: a.name, time: new Date().toISOString(), role: "system", key: formatVerifierKey(a) },
+    a,
+  );
+
+const BATCH = 2000;
+async function signBatch(start: number, count: number): Promise<Uint8Array[]> {
+  const time = new Date().toISOString();
+  const items = Array.from({ length: count }, (_, i) => {
+    const signer = actors[(start + i) % actors.length]!;
+    const payload = statementPayload("note", {
+      actor: signer.name,
+      time,
+      text: `entry ${start + i} ${"x".repeat(110)}`,
+    });
+    return { signer, payload, pae: payloadPae(payload) };
+  });
+  const sigs = await pool.sign(items.map((it) => ({ seed: it.signer.seed, message: it.pae })));
+  return items.map((it, i) => assembleEntry(it.payload, it.signer, sigs[i]!));
+}
+
+const appendRows: (string | number)[][] = [];
+const proofRows: (string | number)[][] = [];
+let appendedTotal = 0;
+let appendMsTotal = 0;
+for (const target of SIZES) {
+  const t0 = performance.now();
+  const from = log.size;
+  let next = signBatch(log.size, Math.min(BATCH, target - log.size));
+  while (log.size < target) {
+    const envelopes = await next;
+    const after = log.size + envelopes.length;
+    // Sign the next batch on the workers while this one is verified and written.
+    next = after < target ? signBatch(after, Math.min(BATCH, target - after)) : Promise.resolve([]);
+    await log.append(envelopes);
+    if (process.stderr.isTTY) process.stderr.write(`\rappending ${fmt(log.size)}/${fmt(target)} `);
+  }
+  const ms = performance.now() - t0;
+  const n = log.size - from;
+  appendedTotal += n;
+  appendMsTotal += ms;
+  if (process.stderr.isTTY) process.stderr.write("\n");
+  appendRows.push([
+    `${fmt(from)} -> ${fmt(log.size)}`,
+    fmt((n * 1000) / ms),
+    `${fmt((100 * (n * 1000)) / ms / appendLimit, 1)}%`,
+  ]);
+  await log.checkpoint();
+
+  // Proof latency against stored subtrees (median of 2,000 random proofs each).
+  const inc: number[] = [];
+  const con: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const idx = Math.floor(Math.random() * log.size);
+    let t = performance.now();
+    await log.inclusionProof(idx);
+    inc.push(performance.now() - t);
+    const m = 1 + Math.floor(Math.random() * (log.size - 1));
+    t = performance.now();
+    await log.consistencyProof(m);
+    con.push(performance.now() - t);
+  }
+  proofRows.push([
+    fmt(log.size),
+    fmt(Math.log2(log.size), 1),
+    fmt(median(inc) * 1000, 1),
+    fmt(pct(inc, 0.99) * 1000, 1),
+    fmt(median(con) * 1000, 1),
+    fmt(pct(con, 0.99) * 1000, 1),
+  ]);
+}
+appendRows.push([
+  "all",
+  fmt((appendedTotal * 1000) / appendMsTotal),
+  `${fmt((100 * (appendedTotal * 1000)) / appendMsTotal / appendLimit, 1)}%`,
+]);
+table(
+  `Durable appends: each entry signed (workers) and verified on admission (workers), batches of ${BATCH}, SQLite WAL synchronous=FULL`,
+  ["ledger size", "entries/s", "of sign+verify limit"],
+  appendRows,
+);
+table(
+  "Proof latency from stored subtrees (SQLite reads included)",
+  ["entries", "log2 n", "inclusion median µs", "p99 µs", "consistency median µs", "p99 µs"],
+  proofRows,
+);
+const size = log.size;
+await log.close();
+await pool.close();
+
+// --- full verify in a fresh process --------------------------------------------------------------
+const out = execFileSync(
+  process.execPath,
+  ["--import", "tsx", path.join(import.meta.dirname, "verify-child.ts"), file],
+  { encoding: "utf8" },
+);
+const v = JSON.parse(out) as { ok: boolean; entries: number; ms: number; maxRssMB: number };
+const vRate = (v.entries * 1000) / v.ms;
+table(
+  `Full verify of ${fmt(size)} entries (fresh process, every core)`,
+  ["ok", "entries/s", "of verify limit (raw x cores)", "peak RSS MB", "seconds"],
+  [
+    [
+      String(v.ok),
+      fmt(vRate),
+      `${fmt((100 * vRate) / (verifyRate * cores), 1)}%`,
+      fmt(v.maxRssMB),
+      fmt(v.ms / 1000, 1),
+    ],
+  ],
+);
+
+// --- merkletreejs, same RFC 6962 trees and proofs -------------------------------------------------
+const mtRows: (string | number)[][] = [];
+const nodeFn = (data: Buffer) => Buffer.from(nodeHash(data.subarray(0, 32), data.subarray(32)));
+for (const n of SIZES) {
+  const leaves = Array.from({ length: n }, (_, i) => Buffer.from(leafHash(Buffer.from(`leaf ${i}`))));
+  let t = performance.now();
+  const levels: Hash[][] = [[]];
+  const f = new Frontier();
+  for (const l of leaves) {
+    levels[0]!.push(l);
+    for (const c of f.push(l)) (levels[c.level] ??= [])[c.index] = c.hash;
+  }
+  const ourRoot = Buffer.from(f.root()).toString("hex");
+  const ourBuild = performance.now() - t;
+  t = performance.now();
+  // Our leaves are already RFC 6962 leaf hashes; merkletreejs hashes only inner nodes, via our 0x01 node hash.
+  const tree = new MerkleTree(leaves, nodeFn, {
+    hashLeaves: false,
+    concatenator: (bs: Buffer[]) => Buffer.concat(bs),
+  } as never);
+  const theirBuild = performance.now() - t;
+  const same = tree.getRoot().toString("hex") === ourRoot;
+  const read = (ids: readonly { level: number; index: number }[]) =>
+    ids.map((id) => levels[id.level]![id.index]!);
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const idx = Math.floor(Math.random() * n);
+    t = performance.now();
+    await inclusionProof(idx, n, read);
+    ours.push(performance.now() - t);
+    t = performance.now();
+    tree.getProof(leaves[idx]!, idx);
+    theirs.push(performance.now() - t);
+  }
+  mtRows.push([
+    fmt(n),
+    same ? "yes" : "NO",
+    fmt(ourBuild),
+    fmt(theirBuild),
+    `${fmt(theirBuild / ourBuild, 1)}x`,
+    fmt(median(ours) * 1000, 1),
+    fmt(median(theirs) * 1000, 1),
+    `${fmt(median(theirs) / median(ours), 1)}x`,
+  ]);
+}
+table(
+  "In memory, against merkletreejs 0.6 (same RFC 6962 tree)",
+  [
+    "leaves",
+    "same root",
+    "our build ms",
+    "merkletreejs ms",
+    "ratio",
+    "our proof µs",
+    "merkletreejs µs",
+    "ratio",
+  ],
+  mtRows,
+);
+fs.rmSync(dir, { recursive: true, force: true });
