@@ -209,7 +209,10 @@ for (const n of SIZES) {
   const f = new Frontier();
   for (const l of leaves) {
     levels[0]!.push(l);
-    for (const c of f.push(l)) (levels[c.level] ??= [])[c.index] = c.hash;
+    for (const c of f.push(l)) {
+      levels[c.level] ??= [];
+      levels[c.level]![c.index] = c.hash;
+    }
   }
   const ourRoot = Buffer.from(f.root()).toString("hex");
   const ourBuild = performance.now() - t;

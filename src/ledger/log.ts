@@ -12,7 +12,7 @@ import {
 import type { LedgerStore, StoredCheckpoint, StoredEntry, StoredNode } from "../store/store.js";
 import { type ActorBinding, admit } from "./admission.js";
 import { formatCheckpointBody, openCheckpoint, signCheckpoint } from "./checkpoint.js";
-import { type OpenedEntry, openEntry, signEntry } from "./entry.js";
+import { signEntry } from "./entry.js";
 import { formatVerifierKey, parseVerifierKey, type SignerKey, sameKey, type VerifierKey } from "./keys.js";
 import {
   consistencyProof,

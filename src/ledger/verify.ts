@@ -10,7 +10,6 @@ import { type ActorBinding, admit, type OpenResult } from "./admission.js";
 import { encodeBase64 } from "./base64.js";
 import { openCheckpoint, verifyCosignature } from "./checkpoint.js";
 import { equalBytes } from "./crypto.js";
-import { type OpenedEntry, openEntry } from "./entry.js";
 import { ALG_COSIGNATURE_V1, parseVerifierKey, sameKey, type VerifierKey } from "./keys.js";
 import {
   consistencyProof,

@@ -184,7 +184,7 @@ export class SqliteStore implements LedgerStore {
   async nodes(ids: readonly NodeId[]): Promise<(Uint8Array | undefined)[]> {
     return ids.map(({ level, index }) => {
       const row = level === 0 ? this.q.leaf.get(index)?.leaf_hash : this.q.node.get(level, index)?.hash;
-      return row ?? undefined;
+      return row ? u8(row) : undefined;
     });
   }
 

@@ -284,9 +284,10 @@ const cases: {
     index: 30,
     edit: (db) => {
       const row = db.prepare<[], { line: string }>("SELECT line FROM cosignatures").get()!;
-      const forged = row.line.replace(/[A-Za-z0-9](?=[A-Za-z0-9+/]{20}=*\n$)/, (c) =>
-        c === "A" ? "B" : "A",
-      );
+      const [dash, name, b64] = row.line.trimEnd().split(" ");
+      const raw = Buffer.from(b64!, "base64");
+      raw[raw.length - 1]! ^= 1; // the last byte of the Ed25519 signature
+      const forged = `${dash} ${name} ${raw.toString("base64")}\n`;
       db.prepare("UPDATE cosignatures SET line = ?").run(forged);
     },
   },
