@@ -61,3 +61,31 @@ export class StoreError extends OptprovError<StoreErrorCode> {}
 /** A CLI invocation that cannot be carried out as given. */
 export type UsageErrorCode = "USAGE" | "FILE_NOT_FOUND" | "FILE_EXISTS";
 export class UsageError extends OptprovError<UsageErrorCode> {}
+
+/** Mesa-optimizer control: a policy that does not parse, a creation the gate refused, an approval that cannot count. */
+export type PolicyErrorCode =
+  | "POLICY_INVALID"
+  | "POLICY_DENIED"
+  | "POLICY_MISSING"
+  | "APPROVAL_TIMEOUT"
+  | "REQUEST_REJECTED"
+  | "REQUEST_UNKNOWN"
+  | "APPROVER_NOT_OVERSEER"
+  | "SELF_APPROVAL"
+  | "OPTIMIZER_UNKNOWN";
+export class PolicyError extends OptprovError<PolicyErrorCode> {
+  /** Every reason the gate gave, when the error is a denial. */
+  readonly reasons: readonly { readonly code: string; readonly message: string }[];
+  constructor(
+    code: PolicyErrorCode,
+    message: string,
+    reasons: PolicyError["reasons"] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.reasons = reasons;
+  }
+}
+
+/** A halted optimizer tried to step or spawn. */
+export class HaltedError extends OptprovError<"HALTED"> {}

@@ -28,7 +28,9 @@ export interface OpenedEntry {
 }
 
 function subjectName(p: Predicate): string {
-  if ("optimizer" in p) return typeof p.optimizer === "string" ? p.optimizer : p.optimizer.name;
+  if ("optimizer" in p && p.optimizer !== undefined)
+    return typeof p.optimizer === "string" ? p.optimizer : p.optimizer.name;
+  if ("name" in p) return p.name;
   return p.actor;
 }
 

@@ -18,6 +18,10 @@ export const ENTRY_KINDS = [
   "halt",
   "step-batch",
   "note",
+  "policy",
+  "request",
+  "artifact",
+  "observation",
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
@@ -39,6 +43,24 @@ const common = {
   parent: index.optional(),
 };
 
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const newOptimizer = z.strictObject({
+  name,
+  key: z.string().max(512),
+  process: z.string().max(64).optional(),
+  specDigest: hex64.optional(),
+  spec: z.unknown().optional(),
+});
+/** The gate's decision on a creation, with every reason (a denial is a value, recorded as such). */
+const gateDecision = z.strictObject({
+  mode: z.enum(["enforce", "audit"]),
+  outcome: z.enum(["allow", "needs-approval", "deny"]),
+  reasons: z.array(z.strictObject({ code: z.string().max(64), message: text })).max(256),
+  policyDigest: hex64.optional(),
+  approvals: z.number().int().nonnegative().max(64).optional(),
+});
+const scalar = z.union([z.number(), z.string().max(1024), z.boolean()]);
+
 /** Each entry kind's predicate. Strict objects: an unknown field is an error, not silently kept. */
 export const PREDICATE_SCHEMAS = {
   /** A person, organisation, overseer or witness at the root of provenance; self-signed. */
@@ -51,16 +73,10 @@ export const PREDICATE_SCHEMAS = {
   /** Creation of an optimizer by `actor`; introduces the new optimizer's key. */
   optimizer: z.strictObject({
     ...common,
-    optimizer: z.strictObject({
-      name,
-      key: z.string().max(512),
-      process: z.string().max(64).optional(),
-      specDigest: z
-        .string()
-        .regex(/^[0-9a-f]{64}$/)
-        .optional(),
-      spec: z.unknown().optional(),
-    }),
+    optimizer: newOptimizer,
+    /** The gate's decision; `unapproved` marks a creation let through by an audit-mode policy. */
+    gate: gateDecision.optional(),
+    unapproved: z.boolean().optional(),
   }),
   change: z.strictObject({
     ...common,
@@ -89,8 +105,49 @@ export const PREDICATE_SCHEMAS = {
         z.strictObject({ t: z.number().optional(), metrics: z.record(z.string(), z.number()).optional() }),
       )
       .max(100_000),
+    /** World-model queries made by the optimizer (`ctx.predict`, `ctx.evaluate`) since the last batch. */
+    queries: z
+      .array(
+        z.strictObject({
+          kind: z.enum(["predict", "evaluate"]),
+          step: index,
+          input: z.unknown(),
+          value: z.unknown().optional(),
+        }),
+      )
+      .max(100_000)
+      .optional(),
+    /** Process parameters as the optimizer ran them (a change without an approved `change` entry is flagged). */
+    params: z.record(z.string(), scalar).optional(),
   }),
   note: z.strictObject({ ...common, text }),
+  /** A gate policy, signed by its owner; it takes effect once approved as the policy in force requires. */
+  policy: z.strictObject({
+    ...common,
+    digest: hex64,
+    policy: z.unknown(),
+    source: z
+      .string()
+      .max(256 * 1024)
+      .optional(),
+  }),
+  /** A request to create an optimizer, with the gate's decision; approvals name it as their parent. */
+  request: z.strictObject({ ...common, optimizer: newOptimizer, gate: gateDecision }),
+  /** Something an optimizer produced (a plan, a model, an action), pointing back to it. */
+  artifact: z.strictObject({
+    ...common,
+    name: z.string().min(1).max(255),
+    digest: hex64.optional(),
+    mediaType: z.string().max(255).optional(),
+    data: z.unknown().optional(),
+  }),
+  /** Measurements reported by an environment or an evaluator under its own key (e.g. hidden performance). */
+  observation: z.strictObject({
+    ...common,
+    optimizer: name.optional(),
+    episode: index.optional(),
+    values: z.record(z.string(), scalar),
+  }),
 } as const satisfies Record<EntryKind, z.ZodType>;
 
 export type Predicate<K extends EntryKind = EntryKind> = {

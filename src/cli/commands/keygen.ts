@@ -7,8 +7,8 @@ import {
   formatVerifierKey,
   generateSignerKey,
 } from "../../ledger/keys.js";
+import { writeKeyFile } from "../../sdk/location.js";
 import type { GlobalOptions } from "../context.js";
-import { writeKeyFile } from "../keys-source.js";
 import { makeOutput } from "../output.js";
 
 export function registerKeygen(program: Command, globals: () => GlobalOptions): void {
@@ -26,7 +26,7 @@ export function registerKeygen(program: Command, globals: () => GlobalOptions): 
       const out = makeOutput(globals().json === true);
       const key = generateSignerKey(opts.name, opts.witness ? ALG_COSIGNATURE_V1 : ALG_ED25519);
       const file = opts.out ?? `${opts.name.replace(/[^A-Za-z0-9._-]/g, "_")}.key`;
-      writeKeyFile(file, formatSignerKey(key), opts.force === true);
+      writeKeyFile(file, key, opts.force === true);
       const verifier = formatVerifierKey(key);
       out.result(
         {

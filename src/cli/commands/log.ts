@@ -4,9 +4,9 @@ import { toHex } from "../../ledger/base64.js";
 import { openEntry } from "../../ledger/entry.js";
 import { formatVerifierKey } from "../../ledger/keys.js";
 import type { Log } from "../../ledger/log.js";
+import { readSignerKey } from "../../sdk/location.js";
 import type { StoredEntry } from "../../store/store.js";
-import { type GlobalOptions, openLogForRead, openLogForWrite, withLog } from "../context.js";
-import { KEY_SOURCE_HELP, readSignerKey } from "../keys-source.js";
+import { type GlobalOptions, KEY_SOURCE_HELP, openLogForRead, openLogForWrite, withLog } from "../context.js";
 import { makeOutput } from "../output.js";
 import { parseIndex } from "./args.js";
 

@@ -2,8 +2,8 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import { formatVerifierKey } from "../../ledger/keys.js";
 import { cosignLatest, type WitnessState } from "../../oversight/witness.js";
-import { type GlobalOptions, openLogForRead, withLog } from "../context.js";
-import { KEY_SOURCE_HELP, readSignerKey } from "../keys-source.js";
+import { readSignerKey } from "../../sdk/location.js";
+import { type GlobalOptions, KEY_SOURCE_HELP, openLogForRead, withLog } from "../context.js";
 import { makeOutput } from "../output.js";
 
 function readState(file: string): WitnessState | undefined {

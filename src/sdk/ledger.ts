@@ -1,0 +1,272 @@
+/**
+ * The builder's entry point: open a ledger, declare the root, and let every optimizer be created
+ * through `spawn` (and so through the gate).
+ */
+import fs from "node:fs";
+import { type Policy, parsePolicy, policyDigest } from "../control/policy.js";
+import { ControlState, type ControlState as ControlStateType } from "../control/state.js";
+import { PolicyError } from "../errors.js";
+import { openEntry } from "../ledger/entry.js";
+import { formatVerifierKey, generateSignerKey, type SignerKey } from "../ledger/keys.js";
+import { type AppendedEntry, Log } from "../ledger/log.js";
+import type { EntryKind, Predicate } from "../ledger/statement.js";
+import type { WorkerPool } from "../ledger/worker-pool.js";
+import { SqliteStore } from "../store/sqlite/sqlite-store.js";
+import type { LedgerStore } from "../store/store.js";
+import { loadLogKey, readSignerKey, resolveLedgerPath } from "./location.js";
+import { Optimizer } from "./optimizer.js";
+
+export interface OpenLedgerOptions {
+  /** The SQLite file (default `.optprov/ledger.db` or $OPTPROV_LEDGER). Ignored when `store` is given. */
+  readonly path?: string;
+  readonly store?: LedgerStore;
+  /** The log key, or a source (`env:NAME` or a file); by default `log.key` beside the ledger, created on first use. */
+  readonly logKey?: SignerKey | string;
+  /** How often other processes' halts and approvals are picked up, in ms (default 25). */
+  readonly pollMs?: number;
+  /** Step batches are flushed at this many steps or this age, whichever comes first (default 1,000 and 250 ms). */
+  readonly stepBatch?: { readonly maxSteps?: number; readonly maxMs?: number };
+  readonly pool?: WorkerPool;
+}
+
+const now = () => new Date().toISOString();
+
+export class Ledger {
+  readonly log: Log;
+  readonly state: ControlState = new ControlState();
+  readonly stepBatch: { readonly maxSteps: number; readonly maxMs: number };
+  /** Bumped whenever an entry that can change who may run is applied; runs re-check their halt state then. */
+  controlEpoch = 0;
+  private readonly poller: NodeJS.Timeout;
+  private refreshing: Promise<void> | undefined;
+  private closed = false;
+
+  private constructor(log: Log, options: OpenLedgerOptions) {
+    this.log = log;
+    this.stepBatch = {
+      maxSteps: options.stepBatch?.maxSteps ?? 1000,
+      maxMs: options.stepBatch?.maxMs ?? 250,
+    };
+    this.poller = setInterval(() => void this.refresh().catch(() => undefined), options.pollMs ?? 25);
+    this.poller.unref();
+  }
+
+  /**
+   * @example
+   * const ledger = await openLedger();
+   * const root = await ledger.root({ name: "alice", key: aliceKey });
+   */
+  static async open(options: OpenLedgerOptions = {}): Promise<Ledger> {
+    const file = resolveLedgerPath(options.path);
+    const key =
+      typeof options.logKey === "string" ? readSignerKey(options.logKey, "log key") : options.logKey;
+    const store = options.store ?? SqliteStore.open(file);
+    const logKey =
+      key ??
+      (options.store
+        ? undefined
+        : loadLogKey(file, undefined, !fs.existsSync(file) || (await store.size()) === 0));
+    const log = await Log.open(store, {
+      ...(logKey ? { logKey } : {}),
+      ...(options.pool ? { pool: options.pool } : {}),
+    });
+    const ledger = new Ledger(log, options);
+    await ledger.refresh();
+    return ledger;
+  }
+
+  /** Apply entries appended since the last look (by anyone) to the control state. */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const size = await this.log.store.size();
+        if (size <= this.state.size) return;
+        for await (const chunk of this.log.store.entries(this.state.size, size)) {
+          for (const e of chunk) {
+            const { statement } = openEntry(e.envelope);
+            this.state.apply(e.index, statement);
+            if (
+              statement.kind !== "step-batch" &&
+              statement.kind !== "note" &&
+              statement.kind !== "observation"
+            )
+              this.controlEpoch++;
+          }
+        }
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /** Append one entry signed by `signer`, and bring the control state up to date. */
+  async append<K extends EntryKind>(
+    kind: K,
+    predicate: Omit<Predicate<K>, "time"> & { time?: string },
+    signer: SignerKey,
+  ): Promise<AppendedEntry> {
+    const done = await this.log.appendEntry(kind, { time: now(), ...predicate } as Predicate<K>, signer);
+    await this.refresh();
+    return done;
+  }
+
+  /**
+   * The root of provenance: a person or organisation, registered by its own key on first use.
+   */
+  async root(opts: {
+    readonly name: string;
+    readonly key?: SignerKey | string;
+    readonly role?: "person" | "organisation";
+  }): Promise<Optimizer> {
+    const key =
+      typeof opts.key === "string"
+        ? readSignerKey(opts.key, "root key")
+        : (opts.key ?? generateSignerKey(opts.name));
+    await this.refresh();
+    const known = this.state.actors.get(opts.name) ?? this.state.optimizers.get(opts.name);
+    if (known === undefined) {
+      await this.append(
+        "actor",
+        { actor: opts.name, role: opts.role ?? "person", key: formatVerifierKey(key) },
+        key,
+      );
+    }
+    return new Optimizer(this, opts.name, key);
+  }
+
+  /** Register an overseer (or witness) by its own key, if the ledger does not know it yet. */
+  async actor(
+    name: string,
+    key: SignerKey,
+    role: "person" | "organisation" | "overseer" | "witness" | "system",
+  ): Promise<void> {
+    await this.refresh();
+    if (!this.state.actors.has(name))
+      await this.append("actor", { actor: name, role, key: formatVerifierKey(key) }, key);
+  }
+
+  /**
+   * Sign a policy into the ledger. The first policy is in force at once; a later one once the
+   * policy in force's overseers approve it.
+   */
+  async setPolicy(
+    policy: Policy | string,
+    owner: SignerKey,
+  ): Promise<{ readonly index: number; readonly active: boolean }> {
+    const parsed = typeof policy === "string" ? parsePolicy(policy) : parsePolicy(policy as unknown);
+    if (parsed.owner !== owner.name)
+      throw new PolicyError(
+        "POLICY_INVALID",
+        `policy owner is ${parsed.owner}, but it is signed by ${owner.name}`,
+      );
+    const done = await this.append(
+      "policy",
+      {
+        actor: owner.name,
+        digest: policyDigest(parsed),
+        policy: parsed,
+        ...(typeof policy === "string" ? { source: policy } : {}),
+      },
+      owner,
+    );
+    return { index: done.index, active: this.state.activePolicy()?.index === done.index };
+  }
+
+  /** Approve or reject a pending request, resume or policy, as an overseer. */
+  async review(
+    target: number,
+    by: SignerKey,
+    decision: "approve" | "reject",
+    reason?: string,
+  ): Promise<AppendedEntry> {
+    await this.refresh();
+    const request = this.state.requests.get(target);
+    const resume = this.state.resumes.get(target);
+    const policy = this.state.policies.find((p) => p.index === target);
+    if (request === undefined && resume === undefined && policy === undefined) {
+      throw new PolicyError("REQUEST_UNKNOWN", `entry #${target} is not a pending request, resume or policy`);
+    }
+    const governing = request
+      ? this.state.policyByDigest(request.gate.policyDigest)
+      : this.state.activePolicy()?.policy;
+    if (governing !== undefined && !governing.overseers.includes(by.name)) {
+      throw new PolicyError(
+        "APPROVER_NOT_OVERSEER",
+        `${by.name} is not an overseer of policy ${governing.name} (${governing.overseers.join(", ")})`,
+      );
+    }
+    const subject = request?.optimizer.name ?? resume?.optimizer ?? "";
+    const creator =
+      request?.creator ??
+      (resume ? this.state.optimizers.get(resume.optimizer)?.creator : undefined) ??
+      policy?.owner ??
+      "";
+    const conflicted = [subject, creator, ...this.state.ancestors(creator)];
+    if (conflicted.includes(by.name)) {
+      throw new PolicyError(
+        "SELF_APPROVAL",
+        `${by.name} cannot review #${target}: it concerns ${by.name} or its own line of creators`,
+      );
+    }
+    return this.append(
+      "approval",
+      { actor: by.name, parent: target, decision, ...(reason ? { reason } : {}) },
+      by,
+    );
+  }
+
+  /** Halt an optimizer (and, by the rule that a child never outlives a halted parent, everything below it). */
+  async halt(
+    name: string,
+    by: SignerKey,
+    opts: { readonly descendants?: boolean; readonly reason?: string } = {},
+  ): Promise<AppendedEntry> {
+    await this.refresh();
+    if (!this.state.optimizers.has(name))
+      throw new PolicyError("OPTIMIZER_UNKNOWN", `no optimizer named ${name} in this ledger`);
+    return this.append(
+      "halt",
+      {
+        actor: by.name,
+        optimizer: name,
+        descendants: opts.descendants === true,
+        ...(opts.reason ? { reason: opts.reason } : {}),
+      },
+      by,
+    );
+  }
+
+  /** Ask to resume a halted optimizer; it runs again once overseers approve the request. */
+  async requestResume(name: string, by: SignerKey, reason?: string): Promise<AppendedEntry> {
+    await this.refresh();
+    const halt = this.state.ownHalt(name);
+    if (halt === undefined) throw new PolicyError("OPTIMIZER_UNKNOWN", `${name} is not halted`);
+    return this.append(
+      "change",
+      {
+        actor: by.name,
+        parent: halt,
+        optimizer: name,
+        field: "status",
+        from: "halted",
+        to: "running",
+        ...(reason ? { reason } : {}),
+      },
+      by,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.poller);
+    await this.refreshing;
+    await this.log.close();
+  }
+}
+
+/** Open the embedded default ledger (or the one `options` names). */
+export function openLedger(options: OpenLedgerOptions = {}): Promise<Ledger> {
+  return Ledger.open(options);
+}
