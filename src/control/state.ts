@@ -296,7 +296,7 @@ export class ControlState {
       default: {
         // Adding an entry kind fails to compile until the control state decides what it means.
         const unhandled: never = s.kind;
-        return unhandled;
+        throw new Error(`control state cannot apply entry kind ${String(unhandled)}`);
       }
     }
   }

@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import { type Policy, parsePolicy, policyDigest } from "../control/policy.js";
-import { ControlState, type ControlState as ControlStateType } from "../control/state.js";
+import { ControlState } from "../control/state.js";
 import { PolicyError } from "../errors.js";
 import { openEntry } from "../ledger/entry.js";
 import { formatVerifierKey, generateSignerKey, type SignerKey } from "../ledger/keys.js";

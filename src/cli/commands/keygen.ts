@@ -1,12 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
-import {
-  ALG_COSIGNATURE_V1,
-  ALG_ED25519,
-  formatSignerKey,
-  formatVerifierKey,
-  generateSignerKey,
-} from "../../ledger/keys.js";
+import { ALG_COSIGNATURE_V1, ALG_ED25519, formatVerifierKey, generateSignerKey } from "../../ledger/keys.js";
 import { writeKeyFile } from "../../sdk/location.js";
 import type { GlobalOptions } from "../context.js";
 import { makeOutput } from "../output.js";
