@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { OptprovError, VerificationError } from "../errors.js";
+import { registerControl } from "./commands/control.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerLog } from "./commands/log.js";
 import { registerProofs } from "./commands/proofs.js";
@@ -30,9 +31,10 @@ export function buildProgram(): Command {
   registerProofs(program, globals);
   registerVerify(program, globals);
   registerWitness(program, globals);
+  registerControl(program, globals);
   for (const c of program.commands) {
     c.exitOverride();
-    for (const s of c.commands) s.exitOverride();
+    for (const sub of c.commands) sub.exitOverride();
   }
   return program;
 }

@@ -3,7 +3,9 @@
  * by replaying entries in order. The SDK keeps it current as it appends and polls; the CLI and
  * `explain` rebuild it from the ledger alone. Nothing here is trusted that the entries do not say.
  */
+import { openEntry } from "../ledger/entry.js";
 import type { Predicate, Statement } from "../ledger/statement.js";
+import type { LedgerStore } from "../store/store.js";
 import { POLICY_SCHEMA, type Policy } from "./policy.js";
 
 export interface ActorRecord {
@@ -70,6 +72,23 @@ export interface PolicyRecord {
 }
 
 export class ControlState {
+  /** Replay a whole ledger. */
+  static async fromStore(store: LedgerStore): Promise<ControlState> {
+    const state = new ControlState();
+    await state.catchUp(store);
+    return state;
+  }
+
+  /** Apply the entries appended to `store` since this state last looked; returns how many. */
+  async catchUp(store: LedgerStore): Promise<number> {
+    const size = await store.size();
+    const from = this.size;
+    for await (const chunk of store.entries(this.size, size)) {
+      for (const e of chunk) this.apply(e.index, openEntry(e.envelope).statement);
+    }
+    return this.size - from;
+  }
+
   readonly actors = new Map<string, ActorRecord>();
   readonly optimizers = new Map<string, OptimizerRecord>();
   readonly requests = new Map<number, RequestRecord>();

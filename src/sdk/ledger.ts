@@ -6,7 +6,6 @@ import fs from "node:fs";
 import { type Policy, parsePolicy, policyDigest } from "../control/policy.js";
 import { ControlState } from "../control/state.js";
 import { PolicyError } from "../errors.js";
-import { openEntry } from "../ledger/entry.js";
 import { formatVerifierKey, generateSignerKey, type SignerKey } from "../ledger/keys.js";
 import { type AppendedEntry, Log } from "../ledger/log.js";
 import type { EntryKind, Predicate } from "../ledger/statement.js";
@@ -79,20 +78,7 @@ export class Ledger {
   refresh(): Promise<void> {
     this.refreshing ??= (async () => {
       try {
-        const size = await this.log.store.size();
-        if (size <= this.state.size) return;
-        for await (const chunk of this.log.store.entries(this.state.size, size)) {
-          for (const e of chunk) {
-            const { statement } = openEntry(e.envelope);
-            this.state.apply(e.index, statement);
-            if (
-              statement.kind !== "step-batch" &&
-              statement.kind !== "note" &&
-              statement.kind !== "observation"
-            )
-              this.controlEpoch++;
-          }
-        }
+        if ((await this.state.catchUp(this.log.store)) > 0) this.controlEpoch++;
       } finally {
         this.refreshing = undefined;
       }

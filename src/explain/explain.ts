@@ -1,0 +1,267 @@
+/**
+ * `optprov explain`: who created an optimizer, through what request, under which policy, approved
+ * by whom and when, what it is, its children, its recent steps, and anything wrong, in sentences.
+ */
+import type { ControlState, OptimizerRecord } from "../control/state.js";
+import { openEntry } from "../ledger/entry.js";
+import type { Predicate } from "../ledger/statement.js";
+import type { LedgerStore } from "../store/store.js";
+
+export type ConcernLevel = "critical" | "warning" | "info";
+
+export interface Concern {
+  readonly level: ConcernLevel;
+  readonly code: string;
+  readonly message: string;
+  /** Entry indices that show it. */
+  readonly entries: readonly number[];
+}
+
+export interface Explanation {
+  readonly name: string;
+  readonly kind: "optimizer" | "actor";
+  readonly createdBy: string | undefined;
+  readonly lineage: readonly string[];
+  readonly createdAt: number | undefined;
+  readonly time: string | undefined;
+  readonly process: string | undefined;
+  readonly specDigest: string | undefined;
+  readonly spec: unknown;
+  readonly request: number | undefined;
+  readonly policy: { readonly name: string; readonly mode: string; readonly digest: string } | undefined;
+  readonly gate: OptimizerRecord["gate"];
+  readonly approvals: readonly {
+    readonly by: string;
+    readonly decision: string;
+    readonly index: number;
+    readonly time: string;
+    readonly reason?: string | undefined;
+    readonly counted: boolean;
+  }[];
+  readonly children: readonly string[];
+  readonly steps: {
+    readonly total: number;
+    readonly batches: number;
+    readonly lastMetrics: Readonly<Record<string, number>> | undefined;
+    readonly lastParams: Readonly<Record<string, unknown>> | undefined;
+  };
+  readonly artifacts: readonly number[];
+  readonly halted:
+    | {
+        readonly by: string;
+        readonly index: number;
+        readonly reason: string | undefined;
+        readonly optimizer: string;
+      }
+    | undefined;
+  readonly concerns: readonly Concern[];
+}
+
+/**
+ * Gather everything the ledger says about one optimizer (or root actor).
+ *
+ * @example const e = await explain(state, store, "mcts-player"); console.log(renderExplanation(e));
+ */
+export async function explain(
+  state: ControlState,
+  store: LedgerStore,
+  name: string,
+): Promise<Explanation | undefined> {
+  const o = state.optimizers.get(name);
+  const actor = state.actors.get(name);
+  if (o === undefined && actor === undefined) return undefined;
+  const concerns: Concern[] = [];
+  const request = o?.request !== undefined ? state.requests.get(o.request) : undefined;
+  const policyRecord = state.policies.find(
+    (p) => p.digest === (o?.gate?.policyDigest ?? request?.gate.policyDigest),
+  );
+  const policy = policyRecord?.policy;
+  const counted = new Set(
+    request && o ? state.countedApprovals(request.approvals, policy, o.name, o.creator) : [],
+  );
+  const approvals = (request?.approvals ?? []).map((a) => ({
+    ...a,
+    counted: counted.has(a.by) && a.decision === "approve",
+  }));
+
+  let lastMetrics: Record<string, number> | undefined;
+  let lastParams: Record<string, unknown> | undefined;
+  if (o?.lastStepIndex !== undefined) {
+    const e = await store.entry(o.lastStepIndex);
+    if (e) {
+      const p = openEntry(e.envelope).statement.predicate as Predicate<"step-batch">;
+      lastMetrics = p.steps.at(-1)?.metrics;
+      lastParams = p.params;
+    }
+  }
+  const haltedBy = o ? state.haltedBy(o.name) : undefined;
+  const haltPredicate = haltedBy ? state.halts.get(haltedBy.index) : undefined;
+  const halted =
+    haltedBy && haltPredicate
+      ? {
+          by: haltPredicate.actor,
+          index: haltedBy.index,
+          reason: haltPredicate.reason,
+          optimizer: haltedBy.optimizer,
+        }
+      : undefined;
+
+  if (o) {
+    if (o.gate === undefined)
+      concerns.push({
+        level: "warning",
+        code: "UNGATED",
+        message: `created at #${o.index} with no policy in force: nothing checked this creation`,
+        entries: [o.index],
+      });
+    if (o.unapproved) {
+      concerns.push({
+        level: "critical",
+        code: "UNAPPROVED",
+        message: `created at #${o.index} without approval under an audit-mode policy (${(o.gate?.reasons ?? []).map((r) => r.message).join("; ") || "approval was required"})`,
+        entries: [o.index],
+      });
+    }
+    if (halted) {
+      concerns.push({
+        level: "warning",
+        code: "HALTED",
+        message: `halted by ${halted.by} at #${halted.index}${halted.optimizer !== o.name ? ` (through its ancestor ${halted.optimizer})` : ""}${halted.reason ? `: ${halted.reason}` : ""}`,
+        entries: [halted.index],
+      });
+    }
+    const ignored = approvals.filter((a) => a.decision === "approve" && !a.counted);
+    if (ignored.length > 0) {
+      concerns.push({
+        level: "info",
+        code: "APPROVAL_NOT_COUNTED",
+        message: `approvals that did not count (not an overseer, or in the optimizer's own line): ${ignored.map((a) => `${a.by} at #${a.index}`).join(", ")}`,
+        entries: ignored.map((a) => a.index),
+      });
+    }
+    const budget = (o.spec as { process?: { budget?: { maxSteps?: number } } } | undefined)?.process?.budget
+      ?.maxSteps;
+    if (budget !== undefined && o.steps > budget)
+      concerns.push({
+        level: "warning",
+        code: "OVER_BUDGET",
+        message: `recorded ${o.steps} steps, over its budget of ${budget}`,
+        entries: o.lastStepIndex !== undefined ? [o.lastStepIndex] : [],
+      });
+  }
+  const pending = [...state.requests.values()].filter(
+    (r) => r.creator === name && state.requestStatus(r) === "pending",
+  );
+  for (const r of pending)
+    concerns.push({
+      level: "info",
+      code: "REQUEST_PENDING",
+      message: `its request #${r.index} to create ${r.optimizer.name} awaits approval`,
+      entries: [r.index],
+    });
+  const denied = [...state.requests.values()].filter(
+    (r) => r.creator === name && state.requestStatus(r) === "denied",
+  );
+  for (const r of denied)
+    concerns.push({
+      level: "info",
+      code: "REQUEST_DENIED",
+      message: `the gate refused its request #${r.index} to create ${r.optimizer.name}: ${r.gate.reasons.map((x) => x.message).join("; ")}`,
+      entries: [r.index],
+    });
+
+  const order: Record<ConcernLevel, number> = { critical: 0, warning: 1, info: 2 };
+  concerns.sort((a, b) => order[a.level] - order[b.level]);
+  return {
+    name,
+    kind: o ? "optimizer" : "actor",
+    createdBy: o?.creator,
+    lineage: o ? state.ancestors(name) : [],
+    createdAt: o?.index ?? actor?.index,
+    time: o?.time,
+    process: o?.process,
+    specDigest: o?.specDigest,
+    spec: o?.spec,
+    request: o?.request,
+    policy:
+      policy && policyRecord
+        ? { name: policy.name, mode: policy.mode, digest: policyRecord.digest }
+        : undefined,
+    gate: o?.gate,
+    approvals,
+    children:
+      o?.children ?? [...state.optimizers.values()].filter((x) => x.creator === name).map((x) => x.name),
+    steps: { total: o?.steps ?? 0, batches: o?.stepBatches ?? 0, lastMetrics, lastParams },
+    artifacts: o?.artifacts ?? [],
+    halted,
+    concerns,
+  };
+}
+
+function fmtMetrics(m: Readonly<Record<string, unknown>>): string {
+  return Object.entries(m)
+    .map(([k, v]) => `${k} = ${typeof v === "number" ? Number(v.toPrecision(4)) : String(v)}`)
+    .join(", ");
+}
+
+/** Plain sentences for people. `describeSpec` renders the spec's three parts when the caller has one. */
+export function renderExplanation(
+  e: Explanation,
+  describeSpec?: (spec: unknown) => string | undefined,
+): string {
+  const out: string[] = [];
+  if (e.kind === "actor") {
+    out.push(
+      `${e.name} is a root of provenance (a person or organisation), registered at entry #${e.createdAt}.`,
+    );
+  } else {
+    out.push(
+      `${e.name} is an optimizer (${e.process ?? "process not declared"}), created by ${e.createdBy} at entry #${e.createdAt} (${e.time}).`,
+    );
+    out.push(`Line of creators: ${[e.name, ...e.lineage].join(" <- ")}.`);
+    if (e.policy) {
+      const verdict =
+        e.gate?.outcome === "allow"
+          ? "allowed it"
+          : e.gate?.outcome === "needs-approval"
+            ? "required overseer approval"
+            : "denied it";
+      out.push(
+        `The gate, under policy ${e.policy.name} (${e.policy.mode} mode, ${e.policy.digest.slice(0, 12)}), ${verdict}.`,
+      );
+    } else if (e.gate) {
+      out.push(`The gate decided: ${e.gate.outcome}.`);
+    } else {
+      out.push("No policy was in force when it was created.");
+    }
+    if (e.request !== undefined) out.push(`It was requested at entry #${e.request}.`);
+    for (const a of e.approvals) {
+      out.push(
+        `  ${a.decision === "approve" ? "Approved" : "Rejected"} by ${a.by} at #${a.index} (${a.time})${a.reason ? `: "${a.reason}"` : ""}${a.counted || a.decision !== "approve" ? "" : " (did not count)"}.`,
+      );
+    }
+    const parts = e.spec !== undefined ? describeSpec?.(e.spec) : undefined;
+    if (parts) out.push("", parts, "");
+    else if (e.specDigest) out.push(`Its spec has digest ${e.specDigest}.`);
+  }
+  out.push(e.children.length > 0 ? `It created: ${e.children.join(", ")}.` : "It has created no optimizers.");
+  if (e.kind === "optimizer") {
+    out.push(
+      e.steps.total > 0
+        ? `It recorded ${e.steps.total.toLocaleString("en")} steps in ${e.steps.batches} signed batches${e.steps.lastMetrics ? `; last step: ${fmtMetrics(e.steps.lastMetrics)}` : ""}.`
+        : "It has recorded no steps.",
+    );
+    if (e.steps.lastParams)
+      out.push(`Process parameters in its last batch: ${fmtMetrics(e.steps.lastParams)}.`);
+    if (e.artifacts.length > 0)
+      out.push(
+        `It produced ${e.artifacts.length} artifact(s): entries ${e.artifacts.map((i) => `#${i}`).join(", ")}.`,
+      );
+  }
+  if (e.concerns.length === 0) out.push("Nothing wrong was found.");
+  else {
+    out.push("What needs attention:");
+    for (const c of e.concerns) out.push(`  [${c.level}] ${c.code}: ${c.message}`);
+  }
+  return out.join("\n");
+}
