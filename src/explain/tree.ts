@@ -50,7 +50,7 @@ export function renderTree(roots: readonly TreeNode[]): string {
   const walk = (n: TreeNode, prefix: string, last: boolean, top: boolean) => {
     lines.push(top ? label(n) : `${prefix}${last ? "└── " : "├── "}${label(n)}`);
     const next = top ? "" : `${prefix}${last ? "    " : "│   "}`;
-    n.children.forEach((c, i) => walk(c, next, i === n.children.length - 1, false));
+    for (const [i, c] of n.children.entries()) walk(c, next, i === n.children.length - 1, false);
   };
   for (const r of roots) walk(r, "", true, true);
   return lines.join("\n");
