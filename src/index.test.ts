@@ -1,0 +1,90 @@
+/** The public surface is explicit: this list changes only on purpose. */
+import { expect, it } from "vitest";
+import * as root from "./index.js";
+import * as ledger from "./ledger/index.js";
+import * as sdk from "./sdk/index.js";
+
+it("pins the exports of optprov, optprov/ledger and optprov/sdk", () => {
+  expect(Object.keys(root).sort()).toMatchInlineSnapshot(`
+    [
+      "AdmissionError",
+      "ControlState",
+      "FormatError",
+      "HaltedError",
+      "Ledger",
+      "Optimizer",
+      "OptprovError",
+      "PolicyError",
+      "RunContext",
+      "SqliteStore",
+      "StoreError",
+      "UsageError",
+      "VerificationError",
+      "cosignLatest",
+      "decide",
+      "explain",
+      "generateSignerKey",
+      "openLedger",
+      "parsePolicy",
+      "policyDigest",
+      "provenanceTree",
+      "renderExplanation",
+      "renderTree",
+      "verifyLedger",
+    ]
+  `);
+  expect(Object.keys(ledger).sort()).toMatchInlineSnapshot(`
+    [
+      "ALG_COSIGNATURE_V1",
+      "ALG_ED25519",
+      "EMPTY_ROOT",
+      "ENTRY_KINDS",
+      "Log",
+      "WorkerPool",
+      "admit",
+      "checkpointWithCosignatures",
+      "consistencyProof",
+      "cosignatureLine",
+      "decodeBase64",
+      "encodeBase64",
+      "formatCheckpointBody",
+      "formatConsistencyProof",
+      "formatSignerKey",
+      "formatTlogProof",
+      "formatVerifierKey",
+      "generateSignerKey",
+      "inclusionProof",
+      "leafHash",
+      "nodeHash",
+      "openCheckpoint",
+      "openEntry",
+      "pae",
+      "parseCheckpointBody",
+      "parseConsistencyProof",
+      "parseEnvelope",
+      "parseNote",
+      "parseSignerKey",
+      "parseTlogProof",
+      "parseVerifierKey",
+      "serializeEnvelope",
+      "signCheckpoint",
+      "signEntry",
+      "signNote",
+      "verifyConsistency",
+      "verifyCosignature",
+      "verifyEntrySignature",
+      "verifyInclusion",
+      "verifyLedger",
+      "verifyNoteSignature",
+      "verifyProofFile",
+    ]
+  `);
+  expect(Object.keys(sdk).sort()).toMatchInlineSnapshot(`
+    [
+      "Ledger",
+      "Optimizer",
+      "RunContext",
+      "openLedger",
+    ]
+  `);
+});

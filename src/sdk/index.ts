@@ -1,0 +1,4 @@
+/** optprov/sdk: what builders call. */
+export { Ledger, type OpenLedgerOptions, openLedger } from "./ledger.js";
+export { Optimizer, type SpawnOptions, type SpawnSpec } from "./optimizer.js";
+export { type Artifact, RunContext } from "./run-context.js";
