@@ -116,6 +116,16 @@ describe("control through the CLI", () => {
     expect(run(["review", "approve", String(resume.index), "--key", "bob.key"]).code).toBe(0);
     expect(run(["explain", "mcts"]).body.halted).toBeUndefined();
 
+    const prov = JSON.parse(
+      spawnSync(process.execPath, [BIN, "--ledger", db, "export", "--format", "prov-json"], {
+        encoding: "utf8",
+      }).stdout,
+    );
+    expect(Object.keys(prov.agent)).toEqual(
+      expect.arrayContaining(["optprov:agent-alice", "optprov:agent-learner", "optprov:agent-mcts"]),
+    );
+    expect(run(["export", "--format", "rdf"]).body.error.code).toBe("USAGE");
+
     const store = SqliteStore.open(db, { readonly: true });
     expect((await verifyLedger(store)).ok).toBe(true);
     await store.close();

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { ControlState, type RequestRecord } from "../../control/state.js";
 import { PolicyError, UsageError } from "../../errors.js";
 import { explain, renderExplanation } from "../../explain/explain.js";
+import { toProvJson } from "../../explain/prov-json.js";
 import { provenanceTree, renderTree } from "../../explain/tree.js";
 import { openLedger } from "../../sdk/ledger.js";
 import { readSignerKey } from "../../sdk/location.js";
@@ -203,5 +204,29 @@ export function registerControl(program: Command, globals: () => GlobalOptions):
         { roots },
         () => renderTree(roots) || "the ledger has no actors yet",
       );
+    });
+  program
+    .command("export")
+    .description("Export the provenance for other tools (W3C PROV-JSON)")
+    .requiredOption("--format <format>", "prov-json")
+    .option("--out <file>", "write to a file instead of stdout")
+    .action(async (opts: { format: string; out?: string }) => {
+      const g = globals();
+      if (opts.format !== "prov-json")
+        throw new UsageError("USAGE", `--format: expected prov-json, got ${JSON.stringify(opts.format)}`);
+      const { state, store } = await readState(g);
+      try {
+        const text = `${JSON.stringify(await toProvJson(state, store), null, 2)}\n`;
+        if (opts.out === undefined) process.stdout.write(text);
+        else {
+          fs.writeFileSync(opts.out, text);
+          makeOutput(g.json === true).result(
+            { file: opts.out, format: "prov-json" },
+            () => `wrote ${opts.out}`,
+          );
+        }
+      } finally {
+        await store.close();
+      }
     });
 }
