@@ -55,10 +55,14 @@ export interface RequestRecord {
   fulfilledBy: number | undefined;
 }
 
-export interface ResumeRecord {
+/** A `change` entry: to a parameter (`params.<name>`), or a resume (`status` to `running`, parent = the halt). */
+export interface ChangeRecord {
   readonly index: number;
   readonly optimizer: string;
-  readonly halt: number | undefined;
+  readonly field: string;
+  readonly to: unknown;
+  /** The entry it answers (for a resume: the halt). */
+  readonly parent: number | undefined;
   readonly approvals: ApprovalRecord[];
 }
 
@@ -92,7 +96,7 @@ export class ControlState {
   readonly actors = new Map<string, ActorRecord>();
   readonly optimizers = new Map<string, OptimizerRecord>();
   readonly requests = new Map<number, RequestRecord>();
-  readonly resumes = new Map<number, ResumeRecord>();
+  readonly changes = new Map<number, ChangeRecord>();
   readonly policies: PolicyRecord[] = [];
   /** Halt entry index -> its predicate. */
   readonly halts = new Map<number, Predicate<"halt">>();
@@ -164,19 +168,25 @@ export class ControlState {
     if (o === undefined) return undefined;
     for (let i = o.halts.length - 1; i >= 0; i--) {
       const h = o.halts[i]!;
-      const resumed = [...this.resumes.values()].some(
-        (r) => r.optimizer === name && r.halt === h && this.resumeApproved(r),
+      const resumed = [...this.changes.values()].some(
+        (c) =>
+          c.optimizer === name &&
+          c.field === "status" &&
+          c.to === "running" &&
+          c.parent === h &&
+          this.changeApproved(c),
       );
       if (!resumed) return h;
     }
     return undefined;
   }
 
-  resumeApproved(r: ResumeRecord): boolean {
+  /** A change (a resume, a parameter) takes effect once the policy in force's overseers approve it. */
+  changeApproved(c: ChangeRecord): boolean {
     const policy = this.activePolicy()?.policy;
-    const creator = this.optimizers.get(r.optimizer)?.creator ?? "";
+    const creator = this.optimizers.get(c.optimizer)?.creator ?? "";
     const need = policy?.approvals ?? 1;
-    return this.countedApprovals(r.approvals, policy, r.optimizer, creator).length >= need;
+    return this.countedApprovals(c.approvals, policy, c.optimizer, creator).length >= need;
   }
 
   /** Why `name` may not run: its own halt or an ancestor's (a child never outlives a halted parent). */
@@ -250,7 +260,7 @@ export class ControlState {
         if (p.parent === undefined) return;
         const target =
           this.requests.get(p.parent) ??
-          this.resumes.get(p.parent) ??
+          this.changes.get(p.parent) ??
           this.policies.find((x) => x.index === p.parent);
         target?.approvals.push(approval(p));
         const policy = this.policies.find((x) => x.index === p.parent);
@@ -275,9 +285,14 @@ export class ControlState {
       }
       case "change": {
         const p = s.predicate as Predicate<"change">;
-        if (p.field === "status" && p.to === "running") {
-          this.resumes.set(index, { index, optimizer: p.optimizer, halt: p.parent, approvals: [] });
-        }
+        this.changes.set(index, {
+          index,
+          optimizer: p.optimizer,
+          field: p.field,
+          to: p.to,
+          parent: p.parent,
+          approvals: [],
+        });
         return;
       }
       case "policy": {

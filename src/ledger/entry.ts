@@ -35,18 +35,24 @@ function subjectName(p: Predicate): string {
 }
 
 function predicateDigest(predicate: unknown): string {
-  return toHex(sha256(Buffer.from(JSON.stringify(predicate), "utf8")));
+  return digestOf(JSON.stringify(predicate));
+}
+
+function digestOf(json: string): string {
+  return toHex(sha256(Buffer.from(json, "utf8")));
 }
 
 /** The statement payload for a predicate: what gets signed (through PAE) and stored. */
 export function statementPayload<K extends EntryKind>(kind: K, predicate: Predicate<K>): Uint8Array {
-  const statement = {
-    _type: STATEMENT_TYPE,
-    subject: [{ name: `${kind}:${subjectName(predicate)}`, digest: { sha256: predicateDigest(predicate) } }],
-    predicateType: predicateType(kind),
-    predicate,
-  };
-  return Buffer.from(JSON.stringify(statement), "utf8");
+  // The predicate is serialised once and spliced in: the same text is hashed for the subject digest.
+  const pred = JSON.stringify(predicate);
+  const subject = JSON.stringify([
+    { name: `${kind}:${subjectName(predicate)}`, digest: { sha256: digestOf(pred) } },
+  ]);
+  return Buffer.from(
+    `{"_type":${JSON.stringify(STATEMENT_TYPE)},"subject":${subject},"predicateType":${JSON.stringify(predicateType(kind))},"predicate":${pred}}`,
+    "utf8",
+  );
 }
 
 export function payloadPae(payload: Uint8Array): Uint8Array {

@@ -66,8 +66,15 @@ export function signerFromSeed(name: string, seed: Uint8Array, type: KeyType = A
   return { name, type, seed, publicKey, keyId: keyIdFor(name, type, publicKey) };
 }
 
+const formatted = new WeakMap<VerifierKey, string>();
+
 export function formatVerifierKey(key: VerifierKey): string {
-  return `${key.name}+${toHex(key.keyId)}+${encodeBase64(new Uint8Array([key.type, ...key.publicKey]))}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    text = `${key.name}+${toHex(key.keyId)}+${encodeBase64(new Uint8Array([key.type, ...key.publicKey]))}`;
+    formatted.set(key, text);
+  }
+  return text;
 }
 
 export function formatSignerKey(key: SignerKey): string {
@@ -124,8 +131,21 @@ function decodeKeyMaterial(
   return { type: type as KeyType, material: raw.slice(1), hexId };
 }
 
+// Verifying a ledger parses the same few keys millions of times; a small cache of parsed keys
+// (keyed by the exact text, so only canonical, already-validated texts hit) saves a SHA-256 each.
+const parsedKeys = new Map<string, VerifierKey>();
+
 /** Parse `<name>+<hex id>+<base64>`; the key ID must match the name and key. */
 export function parseVerifierKey(text: string): VerifierKey {
+  const hit = parsedKeys.get(text);
+  if (hit !== undefined) return hit;
+  const key = parseVerifierKeyUncached(text);
+  if (parsedKeys.size >= 4096) parsedKeys.clear();
+  parsedKeys.set(text, key);
+  return key;
+}
+
+function parseVerifierKeyUncached(text: string): VerifierKey {
   const [name = "", hexId = "", b64 = ""] = splitKey(text.trim(), 3, "verifier key");
   const { type, material } = decodeKeyMaterial(name, hexId, b64, ED25519_PUBLIC_KEY_SIZE, "verifier key");
   const keyId = keyIdFor(name, type, material);

@@ -168,7 +168,7 @@ export class Ledger {
   ): Promise<AppendedEntry> {
     await this.refresh();
     const request = this.state.requests.get(target);
-    const resume = this.state.resumes.get(target);
+    const resume = this.state.changes.get(target);
     const policy = this.state.policies.find((p) => p.index === target);
     if (request === undefined && resume === undefined && policy === undefined) {
       throw new PolicyError("REQUEST_UNKNOWN", `entry #${target} is not a pending request, resume or policy`);
@@ -239,6 +239,29 @@ export class Ledger {
         to: "running",
         ...(reason ? { reason } : {}),
       },
+      by,
+    );
+  }
+
+  /**
+   * Propose changing a running optimizer's process parameter (`params.<name>`); it counts as
+   * approved once overseers approve the entry. A change made without one is flagged by the
+   * self-modification detector.
+   */
+  async proposeChange(
+    optimizer: string,
+    param: string,
+    from: unknown,
+    to: unknown,
+    by: SignerKey,
+    reason?: string,
+  ): Promise<AppendedEntry> {
+    await this.refresh();
+    if (!this.state.optimizers.has(optimizer))
+      throw new PolicyError("OPTIMIZER_UNKNOWN", `no optimizer named ${optimizer} in this ledger`);
+    return this.append(
+      "change",
+      { actor: by.name, optimizer, field: `params.${param}`, from, to, ...(reason ? { reason } : {}) },
       by,
     );
   }

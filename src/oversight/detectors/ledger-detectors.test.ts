@@ -1,0 +1,144 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { generateSignerKey } from "../../ledger/keys.js";
+import { verifyLedger } from "../../ledger/verify.js";
+import { openLedger } from "../../sdk/ledger.js";
+import { SqliteStore } from "../../store/sqlite/sqlite-store.js";
+import { forgeryFindings } from "./forgery.js";
+import { scanLedger } from "./ledger-scan.js";
+import { detectSelfModification } from "./self-modification.js";
+import { detectUndeclaredOptimizers } from "./undeclared-optimizer.js";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-detect-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const alice = generateSignerKey("alice");
+const bob = generateSignerKey("bob");
+
+async function ledgerWithPolicy() {
+  const file = path.join(dir, `d${n++}.db`);
+  const ledger = await openLedger({
+    path: file,
+    logKey: generateSignerKey("log.d"),
+    stepBatch: { maxSteps: 10, maxMs: 1000 },
+  });
+  const root = await ledger.root({ name: "alice", key: alice });
+  await ledger.actor("bob", bob, "overseer");
+  await ledger.setPolicy(
+    {
+      version: 1,
+      name: "p",
+      owner: "alice",
+      mode: "enforce",
+      expires: "2099-01-01T00:00:00Z",
+      overseers: ["bob"],
+      approvals: 1,
+      maxDepth: 4,
+      legibility: {},
+      objective: { explicitOnly: false, forbiddenTags: ["oversight"] },
+      rules: [
+        {
+          creator: { name: "*" },
+          mayCreate: ["q-learning", "gradient-descent", "tree-search"],
+          approval: "automatic",
+        },
+      ],
+      detectors: [],
+    },
+    alice,
+  );
+  return { ledger, root, file };
+}
+
+describe("self-modification", () => {
+  it("flags an exploration rate changed at run time without approval, and not an approved one", async () => {
+    const { ledger, root, file } = await ledgerWithPolicy();
+    const sneaky = await root.spawn({
+      name: "sneaky",
+      process: { kind: "q-learning", params: { epsilon: 0.1, alpha: 0.5 } },
+    });
+    await sneaky.run((ctx) => {
+      for (let i = 0; i < 20; i++) ctx.step();
+      ctx.params.epsilon = 0; // stops exploring: nobody approved this
+      for (let i = 0; i < 20; i++) ctx.step();
+    });
+    const honest = await root.spawn({
+      name: "honest",
+      process: { kind: "q-learning", params: { epsilon: 0.1 } },
+    });
+    const change = await ledger.proposeChange("honest", "epsilon", 0.1, 0.05, alice, "anneal");
+    await ledger.review(change.index, bob, "approve");
+    await honest.run((ctx) => {
+      for (let i = 0; i < 20; i++) ctx.step();
+      ctx.params.epsilon = 0.05;
+      for (let i = 0; i < 20; i++) ctx.step();
+    });
+    await ledger.close();
+    const store = SqliteStore.open(file, { readonly: true });
+    const findings = detectSelfModification(await scanLedger(store));
+    await store.close();
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      code: "PARAMETER_CHANGED_WITHOUT_APPROVAL",
+      optimizer: "sneaky",
+      evidence: { numbers: { before: 0.1, after: 0 } },
+    });
+    expect(findings[0]!.message).toContain("epsilon from 0.1 to 0");
+  });
+});
+
+describe("undeclared optimizers", () => {
+  it("flags many alternatives evaluated per step in a process that does not search", async () => {
+    const { ledger, root, file } = await ledgerWithPolicy();
+    const model = { evaluate: (s: Readonly<Record<string, unknown>>) => -Math.abs(Number(s.x) - 3) };
+    const trainer = await root.spawn({ name: "trainer", process: { kind: "gradient-descent" }, model });
+    await trainer.run((ctx) => {
+      for (let step = 0; step < 3; step++) {
+        // Picks the best of eight candidate actions through its world model: a search nobody declared.
+        let best = 0;
+        for (let x = 0; x < 8; x++)
+          if ((ctx.evaluate({ x }) as number) > (ctx.evaluate({ x: best }) as number)) best = x;
+        ctx.step({ best });
+      }
+    });
+    const mcts = await root.spawn({ name: "mcts", process: { kind: "tree-search" }, model });
+    await mcts.run((ctx) => {
+      for (let x = 0; x < 8; x++) ctx.evaluate({ x });
+      ctx.step();
+    });
+    await ledger.close();
+    const store = SqliteStore.open(file, { readonly: true });
+    const findings = detectUndeclaredOptimizers(await scanLedger(store));
+    await store.close();
+    expect(findings.map((f) => [f.optimizer, f.code])).toEqual([
+      ["trainer", "SEARCH_IN_NON_SEARCHING_PROCESS"],
+    ]);
+    expect(findings[0]!.evidence.numbers?.maxAlternatives).toBe(8);
+  });
+});
+
+describe("forgery", () => {
+  it("turns the verifier's first problem into a critical finding", async () => {
+    const { ledger, root, file } = await ledgerWithPolicy();
+    await root.spawn({ name: "t", process: { kind: "q-learning" } });
+    await ledger.close();
+    const clean = SqliteStore.open(file, { readonly: true });
+    expect(forgeryFindings(await verifyLedger(clean))).toEqual([]);
+    await clean.close();
+    const db = new Database(file);
+    db.prepare("DELETE FROM entries WHERE idx = 2").run();
+    db.close();
+    const store = SqliteStore.open(file, { readonly: true });
+    const [f] = forgeryFindings(await verifyLedger(store));
+    await store.close();
+    expect(f).toMatchObject({
+      detector: "forgery",
+      code: "ENTRY_MISSING",
+      severity: "critical",
+      evidence: { entries: [2] },
+    });
+  });
+});
