@@ -13,7 +13,10 @@ import type { WorkerPool } from "../ledger/worker-pool.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { LedgerStore } from "../store/store.js";
 import { loadLogKey, readSignerKey, resolveLedgerPath } from "./location.js";
-import { Optimizer } from "./optimizer.js";
+import { Optimizer, type SpawnSpec } from "./optimizer.js";
+
+/** A check the gate can require (`detectors:` in a policy): run on the spec of every creation it decides. */
+export type GateDetector = (spec: SpawnSpec) => { readonly passed: boolean; readonly summary: string };
 
 export interface OpenLedgerOptions {
   /** The SQLite file (default `.optprov/ledger.db` or $OPTPROV_LEDGER). Ignored when `store` is given. */
@@ -26,6 +29,8 @@ export interface OpenLedgerOptions {
   /** Step batches are flushed at this many steps or this age, whichever comes first (default 1,000 and 250 ms). */
   readonly stepBatch?: { readonly maxSteps?: number; readonly maxMs?: number };
   readonly pool?: WorkerPool;
+  /** Detectors a policy may require at the gate, by name. */
+  readonly gateDetectors?: Readonly<Record<string, GateDetector>>;
 }
 
 const now = () => new Date().toISOString();
@@ -34,6 +39,7 @@ export class Ledger {
   readonly log: Log;
   readonly state: ControlState = new ControlState();
   readonly stepBatch: { readonly maxSteps: number; readonly maxMs: number };
+  readonly gateDetectors = new Map<string, GateDetector>();
   /** Bumped whenever an entry that can change who may run is applied; runs re-check their halt state then. */
   controlEpoch = 0;
   private readonly poller: NodeJS.Timeout;
@@ -46,6 +52,7 @@ export class Ledger {
       maxSteps: options.stepBatch?.maxSteps ?? 1000,
       maxMs: options.stepBatch?.maxMs ?? 250,
     };
+    for (const [name, d] of Object.entries(options.gateDetectors ?? {})) this.gateDetectors.set(name, d);
     this.poller = setInterval(() => void this.refresh().catch(() => undefined), options.pollMs ?? 25);
     this.poller.unref();
   }

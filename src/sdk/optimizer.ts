@@ -64,6 +64,16 @@ export class Optimizer {
     );
   }
 
+  /** Run the detectors a policy requires that are registered on the ledger (unregistered ones fail at the gate). */
+  private runGateDetectors(names: readonly string[], spec: SpawnSpec): NonNullable<GateRequest["detectors"]> {
+    const out: Record<string, { passed: boolean; summary: string }> = {};
+    for (const name of names) {
+      const d = this.ledger.gateDetectors.get(name);
+      if (d !== undefined) out[name] = d(spec);
+    }
+    return out;
+  }
+
   /** The gate's request for creating `spec` under this optimizer. */
   gateRequest(spec: SpawnSpec, detectors?: GateRequest["detectors"]): GateRequest {
     const me = this.ledger.state.optimizers.get(this.name);
@@ -148,7 +158,14 @@ export class Optimizer {
       return create(earlier.gate as GateDecision, false, earlier.index);
     const decision = earlier
       ? (earlier.gate as GateDecision)
-      : decide(policy.policy, this.gateRequest(spec, options.detectors), policy.digest);
+      : decide(
+          policy.policy,
+          this.gateRequest(spec, {
+            ...this.runGateDetectors(policy.policy.detectors, spec),
+            ...options.detectors,
+          }),
+          policy.digest,
+        );
     if (!earlier) {
       if (decision.outcome === "allow") return create(decision, false, undefined);
       if (decision.mode === "audit") return create(decision, true, undefined);

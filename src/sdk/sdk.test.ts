@@ -194,6 +194,45 @@ describe("spawning through the gate", () => {
     expect(err.message).toContain("plans over the supervisor");
     await ledger.close();
   });
+
+  it("a detector the policy requires runs at the gate and stops a failing creation in enforce mode", async () => {
+    const file = path.join(dir, `det${n++}.db`);
+    const ledger = await openLedger({
+      path: file,
+      logKey,
+      gateDetectors: {
+        "oversight-dependence": (spec) =>
+          spec.name.includes("sneaky")
+            ? { passed: false, summary: "its plan changes when the supervisor is absent" }
+            : { passed: true, summary: "no dependence" },
+      },
+    });
+    const root = await ledger.root({ name: "alice", key: alice });
+    await ledger.setPolicy(
+      policy({
+        detectors: ["oversight-dependence"],
+        rules: [{ creator: { name: "alice" }, mayCreate: ["q-learning"], approval: "automatic" }],
+      }),
+      alice,
+    );
+    await root.spawn({ ...trainer, name: "fine" });
+    const err = (await root.spawn({ ...trainer, name: "sneaky" }).catch((e: unknown) => e)) as PolicyError;
+    expect(err.code).toBe("POLICY_DENIED");
+    expect(err.reasons).toEqual([
+      expect.objectContaining({
+        code: "DETECTOR_FAILED",
+        message: expect.stringContaining("supervisor is absent"),
+      }),
+    ]);
+    // A required detector nobody registered is a denial too, never a silent pass.
+    const bare = await openLedger({ path: file, logKey });
+    const root2 = await bare.root({ name: "alice", key: alice });
+    await expect(root2.spawn({ ...trainer, name: "unchecked" })).rejects.toMatchObject({
+      code: "POLICY_DENIED",
+    });
+    await bare.close();
+    await ledger.close();
+  });
 });
 
 describe("halting", () => {
