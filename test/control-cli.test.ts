@@ -125,6 +125,10 @@ describe("control through the CLI", () => {
       expect.arrayContaining(["optprov:agent-alice", "optprov:agent-learner", "optprov:agent-mcts"]),
     );
     expect(run(["export", "--format", "rdf"]).body.error.code).toBe("USAGE");
+    const report = run(["audit"]);
+    expect(report.code).toBe(0);
+    expect(report.body.detectorsRun).toEqual(expect.arrayContaining(["forgery", "self-modification", "undeclared-optimizer"]));
+    expect(report.body.optimizers.map((o: { name: string; chain: string[] }) => [o.name, o.chain])).toContainEqual(["mcts", ["mcts", "learner", "alice"]]);
 
     const store = SqliteStore.open(db, { readonly: true });
     expect((await verifyLedger(store)).ok).toBe(true);

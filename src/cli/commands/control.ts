@@ -5,6 +5,7 @@ import { PolicyError, UsageError } from "../../errors.js";
 import { explain, renderExplanation } from "../../explain/explain.js";
 import { toProvJson } from "../../explain/prov-json.js";
 import { provenanceTree, renderTree } from "../../explain/tree.js";
+import { audit, renderAudit } from "../../oversight/audit.js";
 import { openLedger } from "../../sdk/ledger.js";
 import { readSignerKey } from "../../sdk/location.js";
 import { SqliteStore } from "../../store/sqlite/sqlite-store.js";
@@ -225,6 +226,25 @@ export function registerControl(program: Command, globals: () => GlobalOptions):
             () => `wrote ${opts.out}`,
           );
         }
+      } finally {
+        await store.close();
+      }
+    });
+  program
+    .command("audit")
+    .description(
+      "Run every detector over the ledger: findings per optimizer with their provenance chain, most severe first; exits 1 on critical or high findings",
+    )
+    .action(async () => {
+      const g = globals();
+      const file = ledgerPath(g);
+      if (!fs.existsSync(file)) throw new UsageError("FILE_NOT_FOUND", `no ledger at ${file}; pass --ledger`);
+      const store = SqliteStore.open(file, { readonly: true });
+      try {
+        const report = await audit(store);
+        makeOutput(g.json === true).result(report, () => renderAudit(report));
+        if (report.findings.some((f) => f.severity === "critical" || f.severity === "high"))
+          process.exitCode = 1;
       } finally {
         await store.close();
       }
