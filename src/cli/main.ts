@@ -8,6 +8,7 @@ import { registerControl } from "./commands/control.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerLog } from "./commands/log.js";
 import { registerProofs } from "./commands/proofs.js";
+import { registerSpec } from "./commands/spec.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerWitness } from "./commands/witness.js";
 import type { GlobalOptions } from "./context.js";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerVerify(program, globals);
   registerWitness(program, globals);
   registerControl(program, globals);
+  registerSpec(program, globals);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
