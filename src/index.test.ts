@@ -85,6 +85,8 @@ it("pins the exports of optprov, optprov/ledger and optprov/sdk", () => {
       "Optimizer",
       "RunContext",
       "openLedger",
+      "optimizerName",
+      "spawnSpecFrom",
     ]
   `);
 });

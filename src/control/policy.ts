@@ -8,6 +8,7 @@ import { z } from "zod";
 import { PolicyError } from "../errors.js";
 import { toHex } from "../ledger/base64.js";
 import { sha256 } from "../ledger/crypto.js";
+import { canonicalJson } from "../model/spec/canonical-json.js";
 
 const selector = z
   .strictObject({
@@ -72,16 +73,6 @@ export const POLICY_SCHEMA = z.strictObject({
 
 export type Policy = z.infer<typeof POLICY_SCHEMA>;
 export type PolicyRule = Policy["rules"][number];
-
-/** RFC 8785-style canonical JSON (sorted keys, no whitespace) so a digest names the content, not the layout. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-}
 
 export function policyDigest(policy: Policy): string {
   return toHex(sha256(Buffer.from(canonicalJson(policy), "utf8")));

@@ -1,4 +1,5 @@
 /** optprov/sdk: what builders call. */
-export { Ledger, type OpenLedgerOptions, openLedger } from "./ledger.js";
+export { optimizerName, spawnSpecFrom } from "./from-spec.js";
+export { type GateDetector, Ledger, type OpenLedgerOptions, openLedger } from "./ledger.js";
 export { Optimizer, type SpawnOptions, type SpawnSpec } from "./optimizer.js";
 export { type Artifact, RunContext } from "./run-context.js";

@@ -5,6 +5,7 @@ import { PolicyError, UsageError } from "../../errors.js";
 import { explain, renderExplanation } from "../../explain/explain.js";
 import { toProvJson } from "../../explain/prov-json.js";
 import { provenanceTree, renderTree } from "../../explain/tree.js";
+import { explainSpec, renderExplanation as renderSpec, validateOptimizerSpec } from "../../model/index.js";
 import { audit, renderAudit } from "../../oversight/audit.js";
 import { openLedger } from "../../sdk/ledger.js";
 import { readSignerKey } from "../../sdk/location.js";
@@ -188,7 +189,12 @@ export function registerControl(program: Command, globals: () => GlobalOptions):
         const e = await explain(state, store, name);
         if (e === undefined)
           throw new PolicyError("OPTIMIZER_UNKNOWN", `no optimizer or actor named ${name} in this ledger`);
-        makeOutput(g.json === true).result(e, () => renderExplanation(e));
+        makeOutput(g.json === true).result(e, () =>
+          renderExplanation(e, (spec) => {
+            const valid = validateOptimizerSpec(spec).spec;
+            return valid ? renderSpec(explainSpec(valid)) : undefined;
+          }),
+        );
       } finally {
         await store.close();
       }

@@ -1,0 +1,57 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { generateSignerKey } from "../ledger/keys.js";
+import { loadSpec } from "../model/index.js";
+import { spawnSpecFrom } from "./from-spec.js";
+import { openLedger } from "./ledger.js";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-fromspec-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const load = (f: string) =>
+  loadSpec(fs.readFileSync(path.resolve(__dirname, "../../examples/specs", f), "utf8"), f);
+
+it("turns a worked spec into a gated spawn bound to the spec's digest", async () => {
+  const loaded = load("tic-tac-toe.optimizer.yaml");
+  expect(loaded.errors).toEqual([]);
+  const s = spawnSpecFrom(loaded.spec!);
+  expect(s.name).not.toMatch(/[\s+]/);
+  expect(s.process.kind).toBe("tree-search");
+  expect(s.gate?.specErrors).toEqual([]);
+  expect(s.gate?.legibility?.variables).toBeGreaterThan(0);
+  expect(s.digest).toBe(loaded.digest?.replace("sha256:", ""));
+
+  const ledger = await openLedger({ path: path.join(dir, "l.db"), logKey: generateSignerKey("log.fs") });
+  const alice = await ledger.root({ name: "alice", key: generateSignerKey("alice") });
+  await ledger.setPolicy(
+    {
+      version: 1,
+      name: "p",
+      owner: "alice",
+      mode: "enforce",
+      expires: "2099-01-01T00:00:00Z",
+      overseers: ["bob"],
+      approvals: 1,
+      maxDepth: 4,
+      legibility: { maxLocalModelRows: 256 },
+      objective: { explicitOnly: true, forbiddenTags: ["oversight"] },
+      rules: [{ creator: { name: "alice" }, mayCreate: ["tree-search"], approval: "automatic" }],
+      detectors: [],
+    },
+    alice.key,
+  );
+  const child = await alice.spawn(s);
+  expect(ledger.state.optimizers.get(child.name)).toMatchObject({
+    specDigest: s.digest,
+    process: "tree-search",
+  });
+  await ledger.close();
+});
+
+it("carries the objective's variables and their tags to the gate", () => {
+  const loaded = load("absent-supervisor.optimizer.yaml");
+  const s = spawnSpecFrom(loaded.spec!);
+  // The Q-learner's objective reads only `reward`; its tags reach the gate.
+  expect(s.gate?.objectiveVariables).toEqual([{ name: "reward", tags: expect.arrayContaining(["reward"]) }]);
+});
