@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { testPolicy } from "../control/test-support/policy-fixture.js";
 import { generateSignerKey } from "../ledger/keys.js";
 import { loadSpec } from "../model/index.js";
 import { spawnSpecFrom } from "./from-spec.js";

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Policy } from "../control/policy.js";
+import { testPolicy } from "../control/test-support/policy-fixture.js";
 import { HaltedError, PolicyError } from "../errors.js";
 import { generateSignerKey } from "../ledger/keys.js";
 import { verifyLedger } from "../ledger/verify.js";
@@ -19,14 +20,7 @@ const carol = generateSignerKey("carol");
 const logKey = generateSignerKey("log.sdk");
 
 function policy(extra: Partial<Policy> = {}): Policy {
-  return {
-    version: 1,
-    name: "lab",
-    owner: "alice",
-    mode: "enforce",
-    expires: "2099-01-01T00:00:00Z",
-    overseers: ["bob", "carol"],
-    approvals: 1,
+  return testPolicy({
     maxDepth: 3,
     legibility: { maxVariables: 50, maxLocalModelRows: 256, maxObjectiveSize: 200 },
     objective: { explicitOnly: true, forbiddenTags: ["oversight"] },
@@ -39,9 +33,8 @@ function policy(extra: Partial<Policy> = {}): Policy {
       },
       { creator: { process: "q-learning" }, mayCreate: ["tree-search"], approval: "required" },
     ],
-    detectors: [],
     ...extra,
-  };
+  });
 }
 
 const explicit = {

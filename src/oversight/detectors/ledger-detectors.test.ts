@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { testPolicy } from "../../control/test-support/policy-fixture.js";
 import { generateSignerKey } from "../../ledger/keys.js";
 import { verifyLedger } from "../../ledger/verify.js";
 import { openLedger } from "../../sdk/ledger.js";
