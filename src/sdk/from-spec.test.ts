@@ -25,23 +25,16 @@ it("turns a worked spec into a gated spawn bound to the spec's digest", async ()
 
   const ledger = await openLedger({ path: path.join(dir, "l.db"), logKey: generateSignerKey("log.fs") });
   const alice = await ledger.root({ name: "alice", key: generateSignerKey("alice") });
+  const rules = [{ creator: { name: "alice" }, mayCreate: ["tree-search"], approval: "automatic" as const }];
   await ledger.setPolicy(
-    {
-      version: 1,
-      name: "p",
-      owner: "alice",
-      mode: "enforce",
-      expires: "2099-01-01T00:00:00Z",
-      overseers: ["bob"],
-      approvals: 1,
-      maxDepth: 4,
+    testPolicy({
       legibility: { maxLocalModelRows: 256 },
       objective: { explicitOnly: true, forbiddenTags: ["oversight"] },
-      rules: [{ creator: { name: "alice" }, mayCreate: ["tree-search"], approval: "automatic" }],
-      detectors: [],
-    },
+      rules,
+    }),
     alice.key,
   );
+
   const child = await alice.spawn(s);
   expect(ledger.state.optimizers.get(child.name)).toMatchObject({
     specDigest: s.digest,

@@ -28,29 +28,8 @@ async function ledgerWithPolicy() {
   });
   const root = await ledger.root({ name: "alice", key: alice });
   await ledger.actor("bob", bob, "overseer");
-  await ledger.setPolicy(
-    {
-      version: 1,
-      name: "p",
-      owner: "alice",
-      mode: "enforce",
-      expires: "2099-01-01T00:00:00Z",
-      overseers: ["bob"],
-      approvals: 1,
-      maxDepth: 4,
-      legibility: {},
-      objective: { explicitOnly: false, forbiddenTags: ["oversight"] },
-      rules: [
-        {
-          creator: { name: "*" },
-          mayCreate: ["q-learning", "gradient-descent", "tree-search"],
-          approval: "automatic",
-        },
-      ],
-      detectors: [],
-    },
-    alice,
-  );
+  await ledger.setPolicy(testPolicy({ overseers: ["bob"] }), alice);
+
   return { ledger, root, file };
 }
 
