@@ -84,11 +84,16 @@ export class ControlState {
   }
 
   /** Apply the entries appended to `store` since this state last looked; returns how many. */
-  async catchUp(store: LedgerStore): Promise<number> {
+  async catchUp(store: LedgerStore, known?: Map<number, Statement>): Promise<number> {
     const size = await store.size();
     const from = this.size;
     for await (const chunk of store.entries(this.size, size)) {
-      for (const e of chunk) this.apply(e.index, openEntry(e.envelope).statement);
+      for (const e of chunk) {
+        // Entries this process wrote itself need not be parsed again.
+        const statement = known?.get(e.index) ?? openEntry(e.envelope).statement;
+        known?.delete(e.index);
+        this.apply(e.index, statement);
+      }
     }
     return this.size - from;
   }
@@ -103,9 +108,12 @@ export class ControlState {
   /** One past the last entry applied. */
   size = 0;
 
+  /** The policy in force: the one most recently brought into force. */
   activePolicy(): PolicyRecord | undefined {
     let active: PolicyRecord | undefined;
-    for (const p of this.policies) if (p.activeFrom !== undefined) active = p;
+    for (const p of this.policies)
+      if (p.activeFrom !== undefined && (active === undefined || p.activeFrom > active.activeFrom!))
+        active = p;
     return active;
   }
 
@@ -264,10 +272,16 @@ export class ControlState {
           this.policies.find((x) => x.index === p.parent);
         target?.approvals.push(approval(p));
         const policy = this.policies.find((x) => x.index === p.parent);
-        if (policy !== undefined && policy.activeFrom === undefined) {
-          const current = this.activePolicy()?.policy;
-          const need = current?.approvals ?? 1;
-          if (this.countedApprovals(policy.approvals, current, "", policy.owner).length >= need)
+        const current = this.activePolicy();
+        if (policy !== undefined && policy !== current) {
+          // Approvals given since the policy in force took effect count (so a retired policy can be
+          // brought back by fresh approvals, not by the ones that first enacted it).
+          const since = policy.approvals.filter((a) => a.index > (current?.activeFrom ?? -1));
+          const need = current?.policy?.approvals ?? 1;
+          if (
+            policy.policy !== undefined &&
+            this.countedApprovals(since, current?.policy, "", policy.owner).length >= need
+          )
             policy.activeFrom = index;
         }
         return;

@@ -8,7 +8,7 @@ import { ControlState } from "../control/state.js";
 import { PolicyError } from "../errors.js";
 import { formatVerifierKey, generateSignerKey, type SignerKey } from "../ledger/keys.js";
 import { type AppendedEntry, Log } from "../ledger/log.js";
-import type { EntryKind, Predicate } from "../ledger/statement.js";
+import type { EntryKind, Predicate, Statement } from "../ledger/statement.js";
 import type { WorkerPool } from "../ledger/worker-pool.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { LedgerStore } from "../store/store.js";
@@ -40,6 +40,8 @@ export class Ledger {
   readonly state: ControlState = new ControlState();
   readonly stepBatch: { readonly maxSteps: number; readonly maxMs: number };
   readonly gateDetectors = new Map<string, GateDetector>();
+  /** Statements this process appended, by index, so catching up does not parse them again. */
+  private readonly written = new Map<number, Statement>();
   /** Bumped whenever an entry that can change who may run is applied; runs re-check their halt state then. */
   controlEpoch = 0;
   private readonly poller: NodeJS.Timeout;
@@ -85,7 +87,7 @@ export class Ledger {
   refresh(): Promise<void> {
     this.refreshing ??= (async () => {
       try {
-        if ((await this.state.catchUp(this.log.store)) > 0) this.controlEpoch++;
+        if ((await this.state.catchUp(this.log.store, this.written)) > 0) this.controlEpoch++;
       } finally {
         this.refreshing = undefined;
       }
@@ -99,8 +101,19 @@ export class Ledger {
     predicate: Omit<Predicate<K>, "time"> & { time?: string },
     signer: SignerKey,
   ): Promise<AppendedEntry> {
-    const done = await this.log.appendEntry(kind, { time: now(), ...predicate } as Predicate<K>, signer);
+    const done = await this.record(kind, { time: now(), ...predicate } as Predicate<K>, signer);
     await this.refresh();
+    return done;
+  }
+
+  /** Append without waiting for the control state (step batches): remembered so it is not parsed again. */
+  async record<K extends EntryKind>(
+    kind: K,
+    predicate: Predicate<K>,
+    signer: SignerKey,
+  ): Promise<AppendedEntry> {
+    const done = await this.log.appendEntry(kind, predicate, signer);
+    if (done.index >= this.state.size) this.written.set(done.index, { kind, predicate, subject: [] });
     return done;
   }
 

@@ -128,7 +128,7 @@ export class RunContext {
     this.firstStep += steps.length;
     const { ledger, name, key } = this.optimizer;
     this.flushing = this.flushing.then(async () => {
-      await ledger.log.appendEntry(
+      await ledger.record(
         "step-batch",
         {
           actor: name,

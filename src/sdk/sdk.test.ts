@@ -320,6 +320,10 @@ describe("hostile policies", () => {
     expect(ledger.state.activePolicy()?.policy?.name).toBe("lab");
     await ledger.review(second.index, bob, "approve");
     expect(ledger.state.activePolicy()?.policy?.name).toBe("stricter");
+    // The first policy comes back only with fresh approval under the policy now in force.
+    const first = ledger.state.policies[0]!;
+    await ledger.review(first.index, carol, "approve");
+    expect(ledger.state.activePolicy()?.policy?.name).toBe("lab");
     await ledger.close();
   });
 });
