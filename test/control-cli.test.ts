@@ -127,8 +127,12 @@ describe("control through the CLI", () => {
     expect(run(["export", "--format", "rdf"]).body.error.code).toBe("USAGE");
     const report = run(["audit"]);
     expect(report.code).toBe(0);
-    expect(report.body.detectorsRun).toEqual(expect.arrayContaining(["forgery", "self-modification", "undeclared-optimizer"]));
-    expect(report.body.optimizers.map((o: { name: string; chain: string[] }) => [o.name, o.chain])).toContainEqual(["mcts", ["mcts", "learner", "alice"]]);
+    expect(report.body.detectorsRun).toEqual(
+      expect.arrayContaining(["forgery", "self-modification", "undeclared-optimizer"]),
+    );
+    expect(
+      report.body.optimizers.map((o: { name: string; chain: string[] }) => [o.name, o.chain]),
+    ).toContainEqual(["mcts", ["mcts", "learner", "alice"]]);
 
     const store = SqliteStore.open(db, { readonly: true });
     expect((await verifyLedger(store)).ok).toBe(true);
