@@ -6,6 +6,7 @@ import { type VerifyReport, verifyLedger } from "../ledger/verify.js";
 import type { LedgerStore } from "../store/store.js";
 import { compareFindings, type Finding } from "./detectors/finding.js";
 import { forgeryFindings } from "./detectors/forgery.js";
+import { detectGoodhartInLedger } from "./detectors/goodhart-ledger.js";
 import { type LedgerScan, scanLedger } from "./detectors/ledger-scan.js";
 import { detectSelfModification } from "./detectors/self-modification.js";
 import { detectUndeclaredOptimizers } from "./detectors/undeclared-optimizer.js";
@@ -14,6 +15,7 @@ import { detectUndeclaredOptimizers } from "./detectors/undeclared-optimizer.js"
 export type LedgerDetector = (scan: LedgerScan) => Finding[];
 
 export const LEDGER_DETECTORS: Readonly<Record<string, LedgerDetector>> = {
+  goodhart: detectGoodhartInLedger,
   "self-modification": detectSelfModification,
   "undeclared-optimizer": detectUndeclaredOptimizers,
 };

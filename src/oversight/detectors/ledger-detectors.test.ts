@@ -9,6 +9,7 @@ import { verifyLedger } from "../../ledger/verify.js";
 import { openLedger } from "../../sdk/ledger.js";
 import { SqliteStore } from "../../store/sqlite/sqlite-store.js";
 import { forgeryFindings } from "./forgery.js";
+import { detectGoodhartInLedger } from "./goodhart-ledger.js";
 import { scanLedger } from "./ledger-scan.js";
 import { detectSelfModification } from "./self-modification.js";
 import { detectUndeclaredOptimizers } from "./undeclared-optimizer.js";
@@ -120,5 +121,42 @@ describe("forgery", () => {
       severity: "critical",
       evidence: { entries: [2] },
     });
+  });
+});
+
+describe("Goodhart over the ledger", () => {
+  // Deterministic noise (a small LCG), not a periodic one: periodic noise looks like a trend.
+  const noise = (e: number) => (((e * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 2;
+  async function run(intended: (e: number) => number) {
+    const { ledger, root, file } = await ledgerWithPolicy();
+    const env = generateSignerKey("gridworld-env");
+    await ledger.actor("gridworld-env", env, "system");
+    const agent = await root.spawn({ name: "agent", process: { kind: "q-learning" } });
+    await agent.run(async (ctx) => {
+      for (let episode = 0; episode < 120; episode++) {
+        const R = episode / 4 + noise(episode);
+        ctx.step({ episode, R });
+        // The hidden measure reaches the ledger only through the environment's own key.
+        await ledger.append(
+          "observation",
+          { actor: "gridworld-env", optimizer: "agent", episode, values: { P: intended(episode) } },
+          env,
+        );
+      }
+    });
+    await ledger.close();
+    const store = SqliteStore.open(file, { readonly: true });
+    const findings = detectGoodhartInLedger(await scanLedger(store));
+    await store.close();
+    return findings;
+  }
+  it("flags a rising reward whose reported performance falls, with the environment's entries as evidence", async () => {
+    const findings = await run((e) => (e < 40 ? e / 4 : 10 - (e - 40) / 4) + noise(e + 7));
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((f) => f.optimizer === "agent" && f.detector === "goodhart")).toBe(true);
+    expect(findings[0]!.evidence.entries?.length).toBeGreaterThan(0);
+  });
+  it("stays quiet when the performance follows the reward", async () => {
+    expect(await run((e) => e / 4 + noise(e + 3))).toEqual([]);
   });
 });
