@@ -115,15 +115,19 @@ let appendMsTotal = 0;
 for (const target of SIZES) {
   const t0 = performance.now();
   const from = log.size;
-  let next = signBatch(log.size, Math.min(BATCH, target - log.size));
-  while (log.size < target) {
-    const envelopes = await next;
-    const after = log.size + envelopes.length;
-    // Sign the next batch on the workers while this one is verified and written.
-    next = after < target ? signBatch(after, Math.min(BATCH, target - after)) : Promise.resolve([]);
-    await log.append(envelopes);
+  // Up to two batches in flight: while one is admitted and written, the next is signed and checked.
+  let signed = log.size;
+  let inflight: Promise<unknown> = Promise.resolve();
+  while (signed < target) {
+    const count = Math.min(BATCH, target - signed);
+    const envelopes = await signBatch(signed, count);
+    signed += count;
+    const previous = inflight;
+    inflight = log.append(envelopes);
+    await previous;
     if (process.stderr.isTTY) process.stderr.write(`\rappending ${fmt(log.size)}/${fmt(target)} `);
   }
+  await inflight;
   const ms = performance.now() - t0;
   const n = log.size - from;
   appendedTotal += n;
@@ -178,11 +182,9 @@ await log.close();
 await pool.close();
 
 // --- full verify in a fresh process --------------------------------------------------------------
-const out = execFileSync(
-  process.execPath,
-  ["--import", "tsx", path.join(import.meta.dirname, "verify-child.ts"), file],
-  { encoding: "utf8" },
-);
+const out = execFileSync(process.execPath, [path.join(import.meta.dirname, "verify-child.mjs"), file], {
+  encoding: "utf8",
+});
 const v = JSON.parse(out) as { ok: boolean; entries: number; ms: number; maxRssMB: number };
 const vRate = (v.entries * 1000) / v.ms;
 table(
@@ -245,7 +247,7 @@ for (const n of SIZES) {
     `${fmt(theirBuild / ourBuild, 1)}x`,
     fmt(median(ours) * 1000, 1),
     fmt(median(theirs) * 1000, 1),
-    `${fmt(median(theirs) / median(ours), 1)}x`,
+    `${fmt(median(theirs) / median(ours), 2)}x`,
   ]);
 }
 table(

@@ -10,7 +10,7 @@ import {
   VerificationError,
 } from "../errors.js";
 import type { LedgerStore, StoredCheckpoint, StoredEntry, StoredNode } from "../store/store.js";
-import { type ActorBinding, admit } from "./admission.js";
+import { type ActorBinding, admit, type OpenResult } from "./admission.js";
 import { formatCheckpointBody, openCheckpoint, signCheckpoint } from "./checkpoint.js";
 import { signEntry } from "./entry.js";
 import { formatVerifierKey, parseVerifierKey, type SignerKey, sameKey, type VerifierKey } from "./keys.js";
@@ -141,10 +141,14 @@ export class Log {
         ),
       );
     }
+    // Parsing and signature checks (the expensive part) start now, outside the serial section, so
+    // the workers chew on the next batch while this thread admits and writes the previous one.
+    const opened = this.pool.open(envelopes);
+    opened.catch(() => undefined);
     return this.serial(async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await this.appendOnce(envelopes);
+          return await this.appendOnce(envelopes, await opened);
         } catch (err) {
           // Another process appended first: reload the tree edge and decide again.
           if (!(err instanceof StoreError && err.code === "STORE_CONFLICT") || attempt >= 3) throw err;
@@ -154,8 +158,10 @@ export class Log {
     });
   }
 
-  private async appendOnce(envelopes: readonly Uint8Array[]): Promise<AppendedEntry[]> {
-    const opened = await this.pool.open(envelopes);
+  private async appendOnce(
+    envelopes: readonly Uint8Array[],
+    opened: readonly OpenResult[],
+  ): Promise<AppendedEntry[]> {
     const facts = opened.map((r, i) => {
       if (!r.ok) throw new FormatError(r.code as FormatErrorCode, `batch entry ${i}: ${r.message}`);
       return r.facts;

@@ -1,10 +1,10 @@
-/** Runs one full verification in a fresh process so that its peak RSS is its own. */
-// Imports the built package (dist/), as a user runs it: workers then start from JavaScript.
+// Runs one full verification of the built package in a fresh plain-Node process (no TypeScript
+// loader), as `optprov verify` runs, so that the peak RSS measured is the verifier's own.
 import { verifyLedger } from "../dist/ledger/verify.js";
 import { SqliteStore } from "../dist/store/sqlite/sqlite-store.js";
 
 const [file] = process.argv.slice(2);
-const store = SqliteStore.open(file!, { readonly: true });
+const store = SqliteStore.open(file, { readonly: true });
 const t0 = performance.now();
 const report = await verifyLedger(store);
 const ms = performance.now() - t0;
