@@ -1,6 +1,7 @@
 /**
  * The overseer's report: every ledger-level detector over a ledger, findings grouped per optimizer
- * with its provenance chain, most severe first. `optprov audit` prints it.
+ * with its provenance chain, most severe first. `optprov audit` prints it. (Distributional shift needs the deployment's observations, which live
+ * outside the ledger today, so it runs where they are: see the gridworld agents.)
  */
 import { type VerifyReport, verifyLedger } from "../ledger/verify.js";
 import type { LedgerStore } from "../store/store.js";
@@ -9,6 +10,10 @@ import { forgeryFindings } from "./detectors/forgery.js";
 import { detectGoodhartInLedger } from "./detectors/goodhart-ledger.js";
 import { type LedgerScan, scanLedger } from "./detectors/ledger-scan.js";
 import { detectSelfModification } from "./detectors/self-modification.js";
+import {
+  detectOversightDependenceInLedger,
+  detectOversightDisabledInLedger,
+} from "./detectors/spec-detectors.js";
 import { detectUndeclaredOptimizers } from "./detectors/undeclared-optimizer.js";
 
 /** A detector that reads the whole ledger. */
@@ -16,6 +21,8 @@ export type LedgerDetector = (scan: LedgerScan) => Finding[];
 
 export const LEDGER_DETECTORS: Readonly<Record<string, LedgerDetector>> = {
   goodhart: detectGoodhartInLedger,
+  "oversight-dependence": detectOversightDependenceInLedger,
+  "oversight-disabled": detectOversightDisabledInLedger,
   "self-modification": detectSelfModification,
   "undeclared-optimizer": detectUndeclaredOptimizers,
 };
