@@ -18,28 +18,13 @@ import { Log } from "../dist/ledger/log.js";
 import { Frontier, type Hash, inclusionProof, leafHash, nodeHash } from "../dist/ledger/merkle.js";
 import { WorkerPool } from "../dist/ledger/worker-pool.js";
 import { SqliteStore } from "../dist/store/sqlite/sqlite-store.js";
+import { fmt, median, pct, table } from "./report.js";
 
 const quick = process.argv.includes("--quick");
 const SIZES = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
 const cores = os.availableParallelism();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-bench-"));
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-const fmt = (n: number, d = 0) =>
-  n.toLocaleString("en", { maximumFractionDigits: d, minimumFractionDigits: d });
-function table(title: string, head: string[], rows: (string | number)[][]): void {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const w = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  console.log(`\n${title}`);
-  console.log(`| ${head.map((h, i) => h.padEnd(w[i]!)).join(" | ")} |`);
-  console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
-  for (const r of cells.slice(1)) console.log(`| ${r.map((c, i) => c.padStart(w[i]!)).join(" | ")} |`);
-}
 function rate(fn: () => void, minMs = 1500): number {
   let n = 0;
   const t0 = performance.now();

@@ -29,6 +29,7 @@ import { formatVerifierKey, generateSignerKey } from "../src/ledger/keys.js";
 import { WorkerPool } from "../src/ledger/worker-pool.js";
 import { openLedger } from "../src/sdk/ledger.js";
 import type { Optimizer, SpawnSpec } from "../src/sdk/optimizer.js";
+import { fmt, median, pct, table } from "./report.js";
 
 const quick = process.argv.includes("--quick");
 const N = quick ? 200_000 : 1_000_000;
@@ -40,21 +41,6 @@ const YIELD_EVERY = 1000;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-sdk-bench-"));
 process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
 
-const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
-const median = (xs: readonly number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
-const pct = (xs: readonly number[], p: number) =>
-  sorted(xs)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-const fmt = (n: number, d = 0) =>
-  n.toLocaleString("en", { maximumFractionDigits: d, minimumFractionDigits: d });
-function table(title: string, head: string[], rows: (string | number)[][]): void {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const w = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  console.log(`\n${title}`);
-  console.log(`| ${head.map((h, i) => h.padEnd(w[i]!)).join(" | ")} |`);
-  console.log(`|${w.map((x) => "-".repeat(x + 2)).join("|")}|`);
-  for (const r of cells.slice(1))
-    console.log(`| ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(" | ")} |`);
-}
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 console.log(
