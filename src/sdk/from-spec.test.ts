@@ -49,3 +49,23 @@ it("carries the objective's variables and their tags to the gate", () => {
   // The Q-learner's objective reads only `reward`; its tags reach the gate.
   expect(s.gate?.objectiveVariables).toEqual([{ name: "reward", tags: expect.arrayContaining(["reward"]) }]);
 });
+
+it("a hostile spec never reaches the ledger: the loader refuses it with coded errors", async () => {
+  const ledger = await openLedger({ path: path.join(dir, "h.db"), logKey: generateSignerKey("log.h") });
+  await ledger.root({ name: "alice", key: generateSignerKey("alice") });
+  const before = await ledger.log.store.size();
+  for (const text of [
+    "a: &a [*a, *a]\nb: *a\n",
+    "name: x\nname: y\n",
+    "[1, 2]",
+    "{".repeat(10_000),
+    "name: 5\nworldModel: nope\n",
+  ]) {
+    const loaded = loadSpec(text, "hostile.optimizer.yaml");
+    expect(loaded.spec).toBeUndefined();
+    expect(loaded.errors.length).toBeGreaterThan(0);
+    for (const e of loaded.errors) expect(e.code).toMatch(/^[A-Z_]+$/);
+  }
+  expect(await ledger.log.store.size()).toBe(before);
+  await ledger.close();
+});
