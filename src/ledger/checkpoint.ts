@@ -129,7 +129,3 @@ export function verifyCosignature(note: Note, witness: VerifierKey): number | un
     ? Number(ts)
     : undefined;
 }
-
-export function sameCheckpoint(a: Checkpoint, b: Checkpoint): boolean {
-  return a.origin === b.origin && a.size === b.size && equalBytes(a.root, b.root);
-}

@@ -265,12 +265,6 @@ export class Log {
     });
   }
 
-  /** The latest checkpoint note with its cosignatures appended. */
-  async latestCheckpointNote(): Promise<{ checkpoint: StoredCheckpoint; note: string } | undefined> {
-    const cp = await this.store.latestCheckpoint();
-    return cp && { checkpoint: cp, note: checkpointWithCosignatures(cp) };
-  }
-
   /** A C2SP tlog-proof for entry `index` against the latest checkpoint, signing a new one if needed. */
   async tlogProof(index: number): Promise<string> {
     let cp = await this.store.latestCheckpoint();
@@ -286,11 +280,6 @@ export class Log {
       checkpoint: checkpointWithCosignatures(cp),
       extra: entry.envelope,
     });
-  }
-
-  /** The checkpoint body a witness signs, for messages and tests. */
-  bodyAt(size: number, root: Hash): string {
-    return formatCheckpointBody({ origin: this.origin, size, root, extensions: [] });
   }
 
   async close(): Promise<void> {

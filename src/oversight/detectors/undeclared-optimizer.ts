@@ -4,23 +4,26 @@
  * chosen), inside an optimizer whose declared process does not search, or by an actor that is
  * not a registered optimizer at all (an implicit mesa-optimizer).
  */
+import { isProcessKind, PROCESS_REGISTRY } from "../../model/process.js";
 import type { Finding } from "./finding.js";
 import type { LedgerScan } from "./ledger-scan.js";
 
-/** Process kinds that evaluate alternatives and pick the best by design. */
-export const SEARCHING_PROCESSES: readonly string[] = [
-  "tree-search",
-  "best-of-n",
-  "exhaustive-search",
-  "evolution",
-  "planner",
-  "value-iteration",
-];
+/**
+ * Process kinds that evaluate alternatives and keep the best by design, from the process registry;
+ * an `external` process says so in its own parameters.
+ */
+function declaresSearch(kind: string, spec: unknown): boolean {
+  if (kind === "external")
+    return (
+      (spec as { process?: { params?: { searches?: unknown } } } | undefined)?.process?.params?.searches ===
+      true
+    );
+  return isProcessKind(kind) && PROCESS_REGISTRY[kind].searches === true;
+}
 
 export interface UndeclaredOptions {
   /** Distinct alternatives evaluated within one step that count as a search (default 4). */
   readonly minAlternatives?: number;
-  readonly searching?: readonly string[];
 }
 
 /**
@@ -28,7 +31,6 @@ export interface UndeclaredOptions {
  */
 export function detectUndeclaredOptimizers(scan: LedgerScan, options: UndeclaredOptions = {}): Finding[] {
   const min = options.minAlternatives ?? 4;
-  const searching = options.searching ?? SEARCHING_PROCESSES;
   const findings: Finding[] = [];
   // Distinct alternatives per (actor, step), across batches: a step's queries may straddle a flush.
   const perActor = new Map<string, { steps: Map<number, Set<string>>; entries: Set<number> }>();
@@ -48,7 +50,7 @@ export function detectUndeclaredOptimizers(scan: LedgerScan, options: Undeclared
     if (searches.length === 0) continue;
     const o = scan.state.optimizers.get(actor);
     const declared = o?.process;
-    if (o !== undefined && declared !== undefined && searching.includes(declared)) continue;
+    if (o !== undefined && declared !== undefined && declaresSearch(declared, o.spec)) continue;
     const most = Math.max(...searches.map(([, s]) => s.size));
     const steps = searches.map(([step]) => step);
     const entries = [...a.entries];
