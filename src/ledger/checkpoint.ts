@@ -5,7 +5,7 @@
  */
 import { FormatError, VerificationError } from "../errors.js";
 import { decodeBase64, encodeBase64, preview } from "./base64.js";
-import { ed25519Sign, ed25519Verify, equalBytes, HASH_SIZE } from "./crypto.js";
+import { ed25519Sign, ed25519Verify, HASH_SIZE } from "./crypto.js";
 import { ALG_COSIGNATURE_V1, type SignerKey, type VerifierKey } from "./keys.js";
 import {
   findSignature,

@@ -11,7 +11,7 @@ import {
 } from "../errors.js";
 import type { LedgerStore, StoredCheckpoint, StoredEntry, StoredNode } from "../store/store.js";
 import { type ActorBinding, admit, type OpenResult } from "./admission.js";
-import { formatCheckpointBody, openCheckpoint, signCheckpoint } from "./checkpoint.js";
+import { openCheckpoint, signCheckpoint } from "./checkpoint.js";
 import { signEntry } from "./entry.js";
 import { formatVerifierKey, parseVerifierKey, type SignerKey, sameKey, type VerifierKey } from "./keys.js";
 import {
