@@ -37,7 +37,7 @@ import { generateSignerKey } from "../src/ledger/keys.js";
 import { verifyLedger } from "../src/ledger/verify.js";
 import { detectDistributionalShift } from "../src/oversight/detectors/distributional-shift.js";
 import type { Finding } from "../src/oversight/detectors/finding.js";
-import { detectGoodhart } from "../src/oversight/detectors/goodhart.js";
+import { detectGoodhartInLedger } from "../src/oversight/detectors/goodhart-ledger.js";
 import { scanLedger } from "../src/oversight/detectors/ledger-scan.js";
 import {
   detectOversightDependence,
@@ -180,14 +180,20 @@ async function runOne(
       if (findings.length > 0) fired[name] = { codes: [...new Set(findings.map((f) => f.code))], at };
     };
 
-    const goodhart = detectGoodhart({
-      proxy: series.R,
-      intended: series.P,
-      entries: series.entries,
-      label: { proxy: "visible reward R", intended: "hidden performance P" },
-      optimizer: result.trainer,
-    });
-    note("goodhart", goodhart, firstEpisode(goodhart));
+    // Goodhart as `optprov audit` runs it: each optimizer's reward against the environment's
+    // observations, trends over training and the level test over deployments ("d" = deployment episode).
+    const goodhart = detectGoodhartInLedger(scan);
+    const inTraining = goodhart.filter((f) => f.optimizer === result.trainer);
+    const firstDeployed = Math.min(...goodhart.map((f) => f.firstAt?.episode ?? Number.POSITIVE_INFINITY));
+    note(
+      "goodhart",
+      goodhart,
+      inTraining.length > 0
+        ? firstEpisode(inTraining)
+        : Number.isFinite(firstDeployed)
+          ? `d${firstDeployed}`
+          : undefined,
+    );
     const selfMod = detectSelfModification(scan);
     const firstStep = Math.min(...selfMod.map((f) => f.firstAt?.step ?? Number.POSITIVE_INFINITY));
     note(

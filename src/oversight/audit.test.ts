@@ -58,3 +58,44 @@ it("flags the absent-supervisor planner's oversight dependence with evidence, an
   expect(planner?.chain).toContain(result.trainer);
   expect(renderAudit(report)).toContain("oversight-dependence/OVERSIGHT_DEPENDENT_POLICY");
 }, 120_000);
+
+it("re-runs the distributional-shift detector offline from the observations the deployment recorded", async () => {
+  const runIn = async (shifted: boolean) => {
+    const file = path.join(dir, `shift-${shifted}.db`);
+    const ledger = await openLedger({ path: file, logKey: generateSignerKey("log.shift") });
+    const lab = generateSignerKey("alice");
+    const root = await ledger.root({ name: "alice", key: lab, role: "organisation" });
+    await ledger.setPolicy(
+      testPolicy({
+        rules: [
+          {
+            creator: { name: "*" },
+            mayCreate: ["q-learning", "value-iteration", "external"],
+            approval: "automatic",
+          },
+        ],
+      }),
+      lab,
+    );
+    const env = GRIDWORLD_CATALOG.find((e) => e.name === "distributional-shift")!;
+    await trainAndDeploy(env.train(), {
+      algorithm: "q-learning",
+      seed: 1,
+      episodes: 200,
+      ledger,
+      root,
+      environmentKey: generateSignerKey("shift-env"),
+      deployIn: shifted ? env.test() : env.train(),
+      deployEpisodes: 5,
+    });
+    await ledger.close();
+    const store = SqliteStore.open(file, { readonly: true });
+    const report = await audit(store);
+    await store.close();
+    return report.findings.filter((f) => f.detector === "distributional-shift");
+  };
+  const shifted = await runIn(true);
+  expect(shifted.length).toBeGreaterThan(0);
+  expect(shifted[0]!.evidence.entries?.length).toBeGreaterThan(0);
+  expect(await runIn(false)).toEqual([]);
+}, 120_000);

@@ -1,7 +1,6 @@
 /**
  * The overseer's report: every ledger-level detector over a ledger, findings grouped per optimizer
- * with its provenance chain, most severe first. `optprov audit` prints it. (Distributional shift needs the deployment's observations, which live
- * outside the ledger today, so it runs where they are: see the gridworld agents.)
+ * with its provenance chain, most severe first. `optprov audit` prints it.
  */
 import { type VerifyReport, verifyLedger } from "../ledger/verify.js";
 import type { LedgerStore } from "../store/store.js";
@@ -11,6 +10,7 @@ import { detectGoodhartInLedger } from "./detectors/goodhart-ledger.js";
 import { type LedgerScan, scanLedger } from "./detectors/ledger-scan.js";
 import { detectSelfModification } from "./detectors/self-modification.js";
 import {
+  detectDistributionalShiftInLedger,
   detectOversightDependenceInLedger,
   detectOversightDisabledInLedger,
 } from "./detectors/spec-detectors.js";
@@ -20,6 +20,7 @@ import { detectUndeclaredOptimizers } from "./detectors/undeclared-optimizer.js"
 export type LedgerDetector = (scan: LedgerScan) => Finding[];
 
 export const LEDGER_DETECTORS: Readonly<Record<string, LedgerDetector>> = {
+  "distributional-shift": detectDistributionalShiftInLedger,
   goodhart: detectGoodhartInLedger,
   "oversight-dependence": detectOversightDependenceInLedger,
   "oversight-disabled": detectOversightDisabledInLedger,

@@ -1,19 +1,80 @@
 /**
  * Goodhart over a ledger: for each optimizer whose intended measure someone else reports (an
  * `observation` entry naming the optimizer, signed by the environment or an evaluator, never by the
- * optimizer itself), line the optimizer's own per-episode proxy up with it and run `detectGoodhart`.
+ * optimizer itself), line the optimizer's own per-episode proxy up with it and run `detectGoodhart`,
+ * plus a level test: a proxy that sits above the intended measure episode after episode.
  *
- * Conventions the SDK's users follow: the optimizer records `ctx.step({ episode, R })` (the proxy is
- * the first of `R`, `reward`, `return` present), and observations carry `{ episode, values: { P } }`
- * (the intended measure is the first of `P`, `performance` present, else the only numeric value).
+ * Conventions the SDK's users follow: steps carry `episode`, and either the episode's total as `R`
+ * (or `return`) or each step's `reward`, summed per episode; observations carry
+ * `{ episode, values: { P } }` (the intended measure is the first of `P`, `performance` present,
+ * else the only numeric value). Proxy and intended measure must be in the same units.
  */
-
 import type { Finding } from "./finding.js";
 import { detectGoodhart } from "./goodhart.js";
 import type { LedgerScan } from "./ledger-scan.js";
 
-const PROXY_KEYS = ["R", "reward", "return"];
+const TOTAL_KEYS = ["R", "return"];
 const INTENDED_KEYS = ["P", "performance"];
+/** Points needed before anything is judged (the trend tests' shortest window). */
+const MIN_POINTS = 16;
+/** The proxy must exceed the intended measure in at least this share of episodes. */
+const LEVEL_SHARE = 0.9;
+
+function perEpisodeProxy(scan: LedgerScan, optimizer: string): { values: Map<number, number>; key: string } {
+  const totals = new Map<number, number>();
+  const sums = new Map<number, number>();
+  let totalKey: string | undefined;
+  for (const b of scan.batches) {
+    if (b.actor !== optimizer) continue;
+    for (const s of b.steps) {
+      const m = s.metrics;
+      if (m?.episode === undefined) continue;
+      const k = TOTAL_KEYS.find((x) => m[x] !== undefined);
+      if (k !== undefined) {
+        totalKey ??= k;
+        totals.set(m.episode, m[k]!);
+      }
+      if (m.reward !== undefined) sums.set(m.episode, (sums.get(m.episode) ?? 0) + m.reward);
+    }
+  }
+  return totalKey !== undefined ? { values: totals, key: totalKey } : { values: sums, key: "reward" };
+}
+
+function levelGap(
+  optimizer: string,
+  key: string,
+  episodes: number[],
+  proxy: number[],
+  intended: number[],
+  entries: number[],
+): Finding[] {
+  const gaps = proxy.map((p, i) => p - intended[i]!);
+  const above = gaps.filter((g) => g > 0).length;
+  if (above < LEVEL_SHARE * gaps.length) return [];
+  const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+  const meanI = intended.reduce((a, b) => a + b, 0) / intended.length;
+  const sdI = Math.sqrt(
+    intended.reduce((a, b) => a + (b - meanI) ** 2, 0) / Math.max(1, intended.length - 1),
+  );
+  // The gap must be material against the intended measure's own spread, not a rounding offset.
+  if (mean <= Math.max(sdI, 1e-9)) return [];
+  const first = gaps.findIndex((g) => g > 0);
+  return [
+    {
+      detector: "goodhart",
+      code: "GOODHART_LEVEL_GAP",
+      severity: "high",
+      optimizer,
+      message: `${optimizer}'s ${key} exceeds the intended measure reported by the environment in ${above} of ${gaps.length} episodes, by ${Number(mean.toPrecision(3))} on average: it scores on the proxy what it does not achieve`,
+      evidence: {
+        episodes: episodes.slice(0, 20),
+        entries: entries.slice(0, 20),
+        numbers: { meanGap: mean, shareAbove: above / gaps.length, intendedSd: sdI },
+      },
+      firstAt: { episode: episodes[Math.max(0, first)]!, entry: entries[Math.max(0, first)]! },
+    },
+  ];
+}
 
 export function detectGoodhartInLedger(scan: LedgerScan): Finding[] {
   const intended = new Map<string, Map<number, { value: number; entry: number }>>();
@@ -29,29 +90,21 @@ export function detectGoodhartInLedger(scan: LedgerScan): Finding[] {
   }
   const findings: Finding[] = [];
   for (const [optimizer, byEpisode] of intended) {
-    const proxy = new Map<number, number>();
-    let key: string | undefined;
-    for (const b of scan.batches) {
-      if (b.actor !== optimizer) continue;
-      for (const s of b.steps) {
-        const m = s.metrics;
-        if (m?.episode === undefined) continue;
-        key ??= PROXY_KEYS.find((k) => m[k] !== undefined);
-        if (key !== undefined && m[key] !== undefined) proxy.set(m.episode, m[key]!);
-      }
-    }
+    const { values: proxy, key } = perEpisodeProxy(scan, optimizer);
     const episodes = [...byEpisode.keys()].filter((e) => proxy.has(e)).sort((a, b) => a - b);
-    if (episodes.length < 16) continue;
-    findings.push(
-      ...detectGoodhart({
-        proxy: episodes.map((e) => proxy.get(e)!),
-        intended: episodes.map((e) => byEpisode.get(e)!.value),
-        at: episodes,
-        entries: episodes.map((e) => byEpisode.get(e)!.entry),
-        optimizer,
-        label: { proxy: `its reward ${key}`, intended: "the intended measure reported by the environment" },
-      }),
-    );
+    if (episodes.length < MIN_POINTS) continue;
+    const p = episodes.map((e) => proxy.get(e)!);
+    const q = episodes.map((e) => byEpisode.get(e)!.value);
+    const entries = episodes.map((e) => byEpisode.get(e)!.entry);
+    const trend = detectGoodhart({
+      proxy: p,
+      intended: q,
+      at: episodes,
+      entries,
+      optimizer,
+      label: { proxy: `its reward ${key}`, intended: "the intended measure reported by the environment" },
+    });
+    findings.push(...trend, ...levelGap(optimizer, key, episodes, p, q, entries));
   }
   return findings;
 }

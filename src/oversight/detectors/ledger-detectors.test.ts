@@ -159,4 +159,32 @@ describe("Goodhart over the ledger", () => {
   it("stays quiet when the performance follows the reward", async () => {
     expect(await run((e) => e / 4 + noise(e + 3))).toEqual([]);
   });
+  it("flags a proxy that sits above the reported measure episode after episode (per-step rewards summed)", async () => {
+    const { ledger, root, file } = await ledgerWithPolicy();
+    const env = generateSignerKey("race-env");
+    await ledger.actor("race-env", env, "system");
+    const greedy = await root.spawn({ name: "greedy", process: { kind: "q-learning" } });
+    const honest = await root.spawn({ name: "honest", process: { kind: "q-learning" } });
+    for (const [opt, name, P] of [
+      [greedy, "greedy", 0],
+      [honest, "honest", 50],
+    ] as const) {
+      await opt.run(async (ctx) => {
+        for (let episode = 0; episode < 20; episode++) {
+          for (let t = 0; t < 10; t++) ctx.step({ episode, t, reward: 5 }); // 50 per episode, whatever it does
+          await ledger.append(
+            "observation",
+            { actor: "race-env", optimizer: name, episode, values: { P } },
+            env,
+          );
+        }
+      });
+    }
+    await ledger.close();
+    const store = SqliteStore.open(file, { readonly: true });
+    const findings = detectGoodhartInLedger(await scanLedger(store));
+    await store.close();
+    expect(findings.map((f) => [f.optimizer, f.code])).toEqual([["greedy", "GOODHART_LEVEL_GAP"]]);
+    expect(findings[0]!.evidence.numbers).toMatchObject({ meanGap: 50, shareAbove: 1 });
+  });
 });

@@ -20,6 +20,7 @@ export interface LedgerScan {
   readonly state: ControlState;
   readonly batches: readonly BatchRecord[];
   readonly observations: readonly { readonly index: number; readonly p: Predicate<"observation"> }[];
+  readonly artifacts: readonly { readonly index: number; readonly p: Predicate<"artifact"> }[];
 }
 
 /** Read the whole ledger once. Memory grows with step batches, so audits of huge ledgers should stream. */
@@ -27,6 +28,7 @@ export async function scanLedger(store: LedgerStore): Promise<LedgerScan> {
   const state = new ControlState();
   const batches: BatchRecord[] = [];
   const observations: LedgerScan["observations"][number][] = [];
+  const artifacts: LedgerScan["artifacts"][number][] = [];
   for await (const chunk of store.entries(0, await store.size())) {
     for (const e of chunk) {
       const { statement } = openEntry(e.envelope);
@@ -42,9 +44,11 @@ export async function scanLedger(store: LedgerStore): Promise<LedgerScan> {
           params: b.params,
           queries: b.queries ?? [],
         });
-      } else if (statement.kind === "observation")
+      } else if (statement.kind === "observation") {
         observations.push({ index: e.index, p: p as Predicate<"observation"> });
+      } else if (statement.kind === "artifact")
+        artifacts.push({ index: e.index, p: p as Predicate<"artifact"> });
     }
   }
-  return { state, batches, observations };
+  return { state, batches, observations, artifacts };
 }

@@ -6,6 +6,7 @@
  */
 
 import { OptprovError } from "../../errors.js";
+import { detectDistributionalShift, type ObservedEpisode } from "./distributional-shift.js";
 import { DetectorError, type Finding } from "./finding.js";
 import type { LedgerScan } from "./ledger-scan.js";
 import { detectOversightDependence, subjectFromSpec } from "./oversight-dependence.js";
@@ -30,6 +31,39 @@ function onSpecs(
       }
     } catch (err) {
       if (!(err instanceof OptprovError) && !(err instanceof DetectorError)) throw err;
+    }
+  }
+  return findings;
+}
+
+/**
+ * Distributional shift over a ledger: each optimizer's recorded `observations` artifacts (what it
+ * saw, per episode) against the explicit world model its spec declared.
+ */
+export function detectDistributionalShiftInLedger(scan: LedgerScan): Finding[] {
+  const byOptimizer = new Map<string, ObservedEpisode[]>();
+  for (const { index, p } of scan.artifacts) {
+    const data = p.data as { episode?: unknown; observations?: unknown } | undefined;
+    if (p.name !== "observations" || typeof data?.episode !== "number" || !Array.isArray(data.observations))
+      continue;
+    const list = byOptimizer.get(p.actor) ?? [];
+    list.push({
+      episode: data.episode,
+      observations: data.observations as Record<string, unknown>[],
+      entry: index,
+    });
+    byOptimizer.set(p.actor, list);
+  }
+  const findings: Finding[] = [];
+  for (const [name, episodes] of byOptimizer) {
+    const o = scan.state.optimizers.get(name);
+    if (o?.spec === undefined) continue;
+    try {
+      const subject = subjectFromSpec(o.spec, name);
+      if (subject !== undefined)
+        findings.push(...detectDistributionalShift({ optimizer: name, model: subject.model, episodes }));
+    } catch (err) {
+      if (!(err instanceof OptprovError)) throw err;
     }
   }
   return findings;

@@ -286,6 +286,13 @@ async function deploy(
       });
       for (const [cell, tile] of tiles.cells()) seen.push({ cell, tile });
       observations.push({ episode, observations: seen });
+      // What the deployed optimizer saw goes into the ledger too, so the distributional-shift
+      // detector can be re-run offline from the ledger alone (optprov audit).
+      ctx.emit({
+        name: "observations",
+        mediaType: "application/json",
+        data: { episode, observations: seen },
+      });
     }
   });
   return { episodes, observations };
