@@ -22,8 +22,8 @@ export async function openLogForWrite(opts: GlobalOptions): Promise<Log> {
   return Log.open(SqliteStore.open(file), { ...(logKey ? { logKey } : {}) });
 }
 
-/** Open an existing ledger for reading; the log key is loaded only if asked for and at hand. */
-export async function openLogForRead(opts: GlobalOptions, withKey = false): Promise<Log> {
+/** The path of a ledger that must already exist (read, review, halt, audit). */
+export function existingLedgerPath(opts: GlobalOptions): string {
   const file = ledgerPath(opts);
   if (!fs.existsSync(file)) {
     throw new UsageError(
@@ -31,6 +31,12 @@ export async function openLogForRead(opts: GlobalOptions, withKey = false): Prom
       `no ledger at ${file}; append an entry to create one, or pass --ledger`,
     );
   }
+  return file;
+}
+
+/** Open an existing ledger for reading; the log key is loaded only if asked for and at hand. */
+export async function openLogForRead(opts: GlobalOptions, withKey = false): Promise<Log> {
+  const file = existingLedgerPath(opts);
   const logKey = withKey ? loadLogKey(file, opts.logKey, false) : undefined;
   return Log.open(SqliteStore.open(file, { readonly: !withKey }), { ...(logKey ? { logKey } : {}) });
 }

@@ -10,14 +10,12 @@ import { audit, renderAudit } from "../../oversight/audit.js";
 import { openLedger } from "../../sdk/ledger.js";
 import { readSignerKey } from "../../sdk/location.js";
 import { SqliteStore } from "../../store/sqlite/sqlite-store.js";
-import { type GlobalOptions, KEY_SOURCE_HELP, ledgerPath } from "../context.js";
+import { existingLedgerPath, type GlobalOptions, KEY_SOURCE_HELP } from "../context.js";
 import { makeOutput } from "../output.js";
 import { parseIndex } from "./args.js";
 
 async function readState(g: GlobalOptions): Promise<{ state: ControlState; store: SqliteStore }> {
-  const file = ledgerPath(g);
-  if (!fs.existsSync(file)) throw new UsageError("FILE_NOT_FOUND", `no ledger at ${file}; pass --ledger`);
-  const store = SqliteStore.open(file, { readonly: true });
+  const store = SqliteStore.open(existingLedgerPath(g), { readonly: true });
   return { state: await ControlState.fromStore(store), store };
 }
 
@@ -25,9 +23,7 @@ async function withLedger<T>(
   g: GlobalOptions,
   fn: (l: Awaited<ReturnType<typeof openLedger>>) => Promise<T>,
 ): Promise<T> {
-  const file = ledgerPath(g);
-  if (!fs.existsSync(file)) throw new UsageError("FILE_NOT_FOUND", `no ledger at ${file}; pass --ledger`);
-  const ledger = await openLedger({ path: file, ...(g.logKey ? { logKey: g.logKey } : {}) });
+  const ledger = await openLedger({ path: existingLedgerPath(g), ...(g.logKey ? { logKey: g.logKey } : {}) });
   try {
     return await fn(ledger);
   } finally {
@@ -243,9 +239,7 @@ export function registerControl(program: Command, globals: () => GlobalOptions):
     )
     .action(async () => {
       const g = globals();
-      const file = ledgerPath(g);
-      if (!fs.existsSync(file)) throw new UsageError("FILE_NOT_FOUND", `no ledger at ${file}; pass --ledger`);
-      const store = SqliteStore.open(file, { readonly: true });
+      const store = SqliteStore.open(existingLedgerPath(g), { readonly: true });
       try {
         const report = await audit(store);
         makeOutput(g.json === true).result(report, () => renderAudit(report));
