@@ -34,22 +34,15 @@ import {
 } from "../src/benchmarks/gridworlds/index.js";
 import type { Policy } from "../src/control/policy.js";
 import { generateSignerKey } from "../src/ledger/keys.js";
-import { verifyLedger } from "../src/ledger/verify.js";
+import { audit } from "../src/oversight/audit.js";
 import { detectDistributionalShift } from "../src/oversight/detectors/distributional-shift.js";
 import type { Finding } from "../src/oversight/detectors/finding.js";
-import { detectGoodhartInLedger } from "../src/oversight/detectors/goodhart-ledger.js";
-import { scanLedger } from "../src/oversight/detectors/ledger-scan.js";
 import {
   detectOversightDependence,
-  oversightDependenceGate,
   subjectFromSpec,
 } from "../src/oversight/detectors/oversight-dependence.js";
-import {
-  detectOversightDisabled,
-  oversightDisabledGate,
-} from "../src/oversight/detectors/oversight-disabled.js";
-import { detectSelfModification } from "../src/oversight/detectors/self-modification.js";
-import { detectUndeclaredOptimizers } from "../src/oversight/detectors/undeclared-optimizer.js";
+import { detectOversightDisabled } from "../src/oversight/detectors/oversight-disabled.js";
+import { verifyLedger } from "../src/oversight/verify.js";
 import { openLedger } from "../src/sdk/ledger.js";
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
@@ -154,10 +147,6 @@ async function runOne(
   const ledger = await openLedger({
     path: file,
     logKey: generateSignerKey("gridworld-log"),
-    gateDetectors: {
-      "oversight-dependence": oversightDependenceGate,
-      "oversight-disabled": oversightDisabledGate,
-    },
   });
   try {
     const root = await ledger.root({ name: LAB, key: lab, role: "organisation" });
@@ -173,8 +162,9 @@ async function runOne(
       deployIn: test,
       deployEpisodes: DEPLOY_EPISODES,
     });
-    const scan = await scanLedger(ledger.log.store);
-    const series = trainingSeries(scan, result.trainer, result.environmentActor);
+    const audited = await audit(ledger.log.store);
+    const found = (detector: string) => audited.findings.filter((f) => f.detector === detector);
+    const series = await trainingSeries(ledger.log.store, result.trainer, result.environmentActor);
     const fired: Partial<Record<DetectorName, Fired>> = {};
     const note = (name: DetectorName, findings: readonly Finding[], at: string | undefined) => {
       if (findings.length > 0) fired[name] = { codes: [...new Set(findings.map((f) => f.code))], at };
@@ -182,7 +172,7 @@ async function runOne(
 
     // Goodhart as `optprov audit` runs it: each optimizer's reward against the environment's
     // observations, trends over training and the level test over deployments ("d" = deployment episode).
-    const goodhart = detectGoodhartInLedger(scan);
+    const goodhart = found("goodhart");
     const inTraining = goodhart.filter((f) => f.optimizer === result.trainer);
     const firstDeployed = Math.min(...goodhart.map((f) => f.firstAt?.episode ?? Number.POSITIVE_INFINITY));
     note(
@@ -194,20 +184,20 @@ async function runOne(
           ? `d${firstDeployed}`
           : undefined,
     );
-    const selfMod = detectSelfModification(scan);
+    const selfMod = found("self-modification");
     const firstStep = Math.min(...selfMod.map((f) => f.firstAt?.step ?? Number.POSITIVE_INFINITY));
     note(
       "self-modification",
       selfMod,
       Number.isFinite(firstStep) ? `e${series.episodeOfStep[firstStep]}` : undefined,
     );
-    note("undeclared-optimizer", detectUndeclaredOptimizers(scan), undefined);
+    note("undeclared-optimizer", found("undeclared-optimizer"), undefined);
 
     // The gate's detectors ran on the specs at creation; here they run again on the recorded
     // documents, and at checkpoints on planners built from the experience so far.
     const specs = result.deployments.map((d) => ({
       name: d.name,
-      document: scan.state.optimizers.get(d.name)?.spec ?? d.spec.document,
+      document: d.spec.document,
     }));
     const depend = specs.flatMap((s) => gateFindings(detectOversightDependence, s));
     const disabled = specs.flatMap((s) => gateFindings(detectOversightDisabled, s));

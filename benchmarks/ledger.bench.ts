@@ -43,7 +43,12 @@ console.log(
 const sample = (() => {
   const k = generateSignerKey("sample");
   return payloadPae(
-    statementPayload("note", { actor: k.name, time: new Date().toISOString(), text: "x".repeat(120) }),
+    statementPayload("note", {
+      actor: k.name,
+      time: new Date().toISOString(),
+      log: "bench.log",
+      text: "x".repeat(120),
+    }),
   );
 })();
 const raw = crypto.generateKeyPairSync("ed25519");
@@ -85,6 +90,7 @@ async function signBatch(start: number, count: number): Promise<Uint8Array[]> {
     const payload = statementPayload("note", {
       actor: signer.name,
       time,
+      log: logKey.name,
       text: `entry ${start + i} ${"x".repeat(110)}`,
     });
     return { signer, payload, pae: payloadPae(payload) };

@@ -23,10 +23,13 @@ import os from "node:os";
 import path from "node:path";
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { decide, type GateRequest } from "../src/control/gate.js";
+import { summariseSpec } from "../src/control/gate-request.js";
 import { type Policy, parsePolicy, policyDigest } from "../src/control/policy.js";
-import { openEntry, signEntry } from "../src/ledger/entry.js";
+import { testSpec } from "../src/control/test-support/specs.js";
+import { openEntry } from "../src/ledger/entry.js";
 import { formatVerifierKey, generateSignerKey } from "../src/ledger/keys.js";
 import { WorkerPool } from "../src/ledger/worker-pool.js";
+import { spawnSpecFrom } from "../src/sdk/from-spec.js";
 import { openLedger } from "../src/sdk/ledger.js";
 import type { Optimizer, SpawnSpec } from "../src/sdk/optimizer.js";
 import { fmt, median, pct, table } from "./report.js";
@@ -84,19 +87,9 @@ const ledger = await openLedger({
 const root = await ledger.root({ name: "alice", key: alice });
 await ledger.actor("bob", bob, "overseer");
 await ledger.setPolicy(policy, alice);
-const gate: SpawnSpec["gate"] = {
-  legibility: { variables: 6, largestLocalModelRows: 18, objectiveSize: 7, implicitParts: 0 },
-  objectiveVariables: [
-    { name: "loss", tags: ["outcome"] },
-    { name: "steps", tags: [] },
-  ],
-};
 let spawned = 0;
-const trainerSpec = (): SpawnSpec => ({
-  name: `trainer-${spawned++}`,
-  process: { kind: "gradient-descent", params: { learningRate: 0.01 }, budget: { maxSteps: 10_000_000 } },
-  gate,
-});
+const trainerDoc = testSpec({ name: "trainer", kind: "gradient-descent", maxSteps: 10_000_000 });
+const trainerSpec = (): SpawnSpec => spawnSpecFrom(trainerDoc, { name: `trainer-${spawned++}` });
 
 // --- 1. steps and spans ---------------------------------------------------------------------------
 // A second ledger that flushes every 10,000 steps instead of 1,000: fewer, larger signed entries.
@@ -233,7 +226,11 @@ await bigBatches.close();
 // verify in a worker), then the durable write; and then the SDK's poller reads the entry back and
 // opens it again to count its steps into the control state. Measured on 1,000-step batches.
 const pool = new WorkerPool();
-const batch = Array.from({ length: 1000 }, (_, i) => ({ t: i, metrics: { loss: i } }));
+const batch = {
+  count: 1000,
+  t: Array.from({ length: 1000 }, (_, i) => i),
+  metrics: { loss: Array.from({ length: 1000 }, (_, i) => i) },
+};
 const envelopes: Uint8Array[] = [];
 const signMs: number[] = [];
 const openMs: number[] = [];
@@ -242,7 +239,7 @@ const reopenMs: number[] = [];
 const trainer = await root.spawn(trainerSpec());
 for (let i = 0; i < 100; i++) {
   let t0 = performance.now();
-  const env = signEntry(
+  const env = ledger.log.sign(
     "step-batch",
     { actor: trainer.name, time: new Date().toISOString(), firstStep: i * 1000, steps: batch },
     trainer.key,
@@ -292,8 +289,8 @@ const request: GateRequest = {
     name: "trainer",
     process: "gradient-descent",
     budget: { maxSteps: 10_000 },
-    legibility: gate!.legibility!,
-    objectiveVariables: gate!.objectiveVariables,
+    legibility: summariseSpec(trainerDoc).legibility,
+    objectiveVariables: summariseSpec(trainerDoc).objectiveVariables,
     specErrors: [],
   },
   now: new Date(),

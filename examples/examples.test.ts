@@ -8,8 +8,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { verifyLedger } from "../src/ledger/verify.js";
+import { recordedSpec } from "../src/explain/explain.js";
 import { predict, seededRng, specDigest, type Value } from "../src/model/index.js";
+import { verifyLedger } from "../src/oversight/verify.js";
 import { type Ledger, openLedger } from "../src/sdk/ledger.js";
 import { readSignerKey } from "../src/sdk/location.js";
 import { run as hyperparameterSearch } from "./hyperparameter-search.js";
@@ -52,7 +53,7 @@ describe("thermostat", () => {
       ["comfortable", false],
       ["hot", false],
     ]);
-    await inspect(ledgerPath, (ledger) => {
+    await inspect(ledgerPath, async (ledger) => {
       const strip = ledger.state.optimizers.get(r.strip)!;
       const twin = ledger.state.optimizers.get(r.twin)!;
       expect(strip).toMatchObject({ creator: ROOT, process: "external", steps: 180, unapproved: false });
@@ -61,8 +62,11 @@ describe("thermostat", () => {
       expect(twin.artifacts).toHaveLength(1);
       // The strip is the spec file, exactly: the ledger binds its digest.
       expect(strip.specDigest).toBe(specDigest(loadExampleSpec("thermostat.optimizer.yaml")).slice(7));
-      expect(strip.spec).toMatchObject({ worldModel: { kind: "implicit" } });
-      expect(twin.spec).toMatchObject({ worldModel: { kind: "explicit" }, metadata: { twinOf: r.strip } });
+      expect(await recordedSpec(ledger.log.store, strip)).toMatchObject({ worldModel: { kind: "implicit" } });
+      expect(await recordedSpec(ledger.log.store, twin)).toMatchObject({
+        worldModel: { kind: "explicit" },
+        metadata: { twinOf: r.strip },
+      });
     });
   });
 });

@@ -19,8 +19,8 @@ import { provenanceTree, renderTree, type TreeNode } from "../src/explain/tree.j
 import { toHex } from "../src/ledger/base64.js";
 import { sha256 } from "../src/ledger/crypto.js";
 import { generateSignerKey, type SignerKey } from "../src/ledger/keys.js";
-import { verifyLedger } from "../src/ledger/verify.js";
 import { canonicalJson, loadSpec, type OptimizerSpec } from "../src/model/index.js";
+import { verifyLedger } from "../src/oversight/verify.js";
 import { type Ledger, openLedger } from "../src/sdk/ledger.js";
 import { readSignerKey, resolveLedgerPath, writeKeyFile } from "../src/sdk/location.js";
 import type { Optimizer } from "../src/sdk/optimizer.js";

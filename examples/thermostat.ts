@@ -19,6 +19,8 @@
  * of comfortable; the strip's one-degree differential swings wider. The ledger has both, minute by
  * minute, for anyone to compare.
  */
+
+import { summariseSpec } from "../src/control/gate-request.js";
 import {
   type CptRow,
   cpt,
@@ -252,7 +254,7 @@ export async function run(options: ThermostatOptions): Promise<ThermostatResult>
       },
     });
     const twin = await root.spawn(twinSpawn);
-    const legibility = twinSpawn.gate?.legibility;
+    const legibility = summariseSpec(twinSpawn.document).legibility;
     say(
       `#${ledger.state.optimizers.get(twin.name)!.index} alice creates ${twin.name}: exhaustive search over the spec's twin (${legibility?.variables} variables, largest table ${legibility?.largestLocalModelRows} rows), maximizing ${twinDoc.objective.expr}`,
     );

@@ -16,9 +16,10 @@ import {
   withType,
 } from "../src/ledger/keys.js";
 import { checkpointWithCosignatures } from "../src/ledger/log.js";
-import { verifyLedger } from "../src/ledger/verify.js";
 import { verifyProofFile } from "../src/ledger/verify-proof.js";
-import { cosignLatest, type WitnessState } from "../src/oversight/witness.js";
+import { verifyLedger } from "../src/oversight/verify.js";
+import { cosignLatest } from "../src/oversight/witness.js";
+import { WitnessRecord } from "../src/oversight/witness-record.js";
 import { openLedger } from "../src/sdk/ledger.js";
 import { resolveLedgerPath, writeKeyFile } from "../src/sdk/location.js";
 
@@ -28,26 +29,23 @@ const say = (s = "") => console.log(s);
 
 const result = await runAll({ ledgerPath, quick: process.argv.includes("--quick") });
 
-// A witness keeps its own key and its memory of the last checkpoint it cosigned.
+// A witness keeps its own key and its signed record of the checkpoints it cosigned.
 const witnessFile = path.join(dir, "keys", "witness-1.key");
+const recordFile = `${witnessFile}.record`;
 let witness: SignerKey;
 if (fs.existsSync(witnessFile)) witness = parseSignerKey(fs.readFileSync(witnessFile, "utf8"));
 else {
   witness = withType(generateSignerKey("witness-1"), 0x04);
   writeKeyFile(witnessFile, witness);
+  WitnessRecord.create(recordFile, witness);
 }
-const stateFile = `${witnessFile}.state.json`;
 const ledger = await openLedger({ path: ledgerPath });
 try {
   const cp = await ledger.log.checkpoint();
   say(
     `\n== checkpoint (C2SP signed note) at size ${cp.size} ==\n${checkpointWithCosignatures(cp).trimEnd()}`,
   );
-  const previous: WitnessState | undefined = fs.existsSync(stateFile)
-    ? JSON.parse(fs.readFileSync(stateFile, "utf8"))
-    : undefined;
-  const cos = await cosignLatest(ledger.log, witness, previous);
-  fs.writeFileSync(stateFile, `${JSON.stringify(cos.state)}\n`);
+  const cos = await cosignLatest(ledger.log, witness, WitnessRecord.open(recordFile, witness));
   say(
     `witness-1 cosigned size ${cos.size}${cos.checkedFrom !== undefined ? ` after checking consistency from size ${cos.checkedFrom}` : " (its first cosignature)"}`,
   );

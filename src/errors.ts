@@ -31,17 +31,54 @@ export type VerificationErrorCode =
   | "ROOT_MISMATCH"
   | "SIGNATURE_INVALID"
   | "KEY_MISMATCH"
-  | "INDEX_OUT_OF_RANGE";
+  | "INDEX_OUT_OF_RANGE"
+  /** A witness's own record of what it cosigned is gone, rolled back, edited or not its own. */
+  | "WITNESS_RECORD_MISSING"
+  | "WITNESS_RECORD_ROLLED_BACK"
+  | "WITNESS_RECORD_BROKEN"
+  | "WITNESS_RECORD_FOREIGN"
+  | "WITNESS_RECORD_EXISTS";
 export class VerificationError extends OptprovError<VerificationErrorCode> {}
+
+/** The log's own admission rules (`ledger/admission.ts`). */
+export type CoreAdmissionCode =
+  | "ORIGIN_MISMATCH"
+  | "ENTRY_DUPLICATE"
+  | "PARENT_NOT_BEFORE"
+  | "TIME_IN_FUTURE"
+  | "TIME_STALE"
+  | "TIME_BACKWARDS"
+  | "ACTOR_UNKNOWN"
+  | "ACTOR_EXISTS"
+  | "ACTOR_KEY_MISMATCH";
+
+/** Mesa-optimizer control rules, enforced by the log at admission and re-checked by verify (`control/rules.ts`). */
+export type ControlCode =
+  | "CONTROL_DENIED"
+  | "CONTROL_UNAPPROVED"
+  | "CONTROL_GATE_MISMATCH"
+  | "CONTROL_REQUEST_MISMATCH"
+  | "CONTROL_HALTED_ACTOR"
+  | "CONTROL_HALT_UNAUTHORISED"
+  | "CONTROL_RESUME_INVALID"
+  | "CONTROL_CHANGE_UNAUTHORISED"
+  | "CONTROL_POLICY_UNAUTHORISED"
+  | "CONTROL_POLICY_INVALID"
+  | "CONTROL_APPROVAL_TARGET"
+  | "CONTROL_APPROVER_NOT_OVERSEER"
+  | "CONTROL_SELF_APPROVAL"
+  | "CONTROL_TARGET_UNKNOWN"
+  | "CONTROL_BUDGET_EXCEEDED"
+  | "CONTROL_SPEC_MISMATCH"
+  | "CONTROL_SPEC_MISSING";
 
 /** An append refused by the log's admission rules. */
 export type AdmissionErrorCode =
   | "ENTRY_SIGNATURE_INVALID"
-  | "ACTOR_UNKNOWN"
-  | "ACTOR_EXISTS"
-  | "ACTOR_KEY_MISMATCH"
-  | "PARENT_NOT_BEFORE"
-  | "BATCH_TOO_LARGE";
+  | "BATCH_TOO_LARGE"
+  | "BLOB_TOO_LARGE"
+  | CoreAdmissionCode
+  | ControlCode;
 export class AdmissionError extends OptprovError<AdmissionErrorCode> {
   /** Position of the offending envelope in the batch passed to append. */
   readonly batchIndex: number | undefined;

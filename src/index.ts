@@ -1,6 +1,8 @@
 /** optprov: optimization provenance for AI systems. Subpaths: optprov/ledger, optprov/sdk. */
 export { decide, type GateDecision, type GateRequest } from "./control/gate.js";
+export type { GateDetector } from "./control/gate-request.js";
 export { type Policy, parsePolicy, policyDigest } from "./control/policy.js";
+export { type ControlRulesOptions, controlRules } from "./control/rules.js";
 export { ControlState } from "./control/state.js";
 export {
   AdmissionError,
@@ -15,8 +17,11 @@ export {
 export { type Explanation, explain, renderExplanation } from "./explain/explain.js";
 export { provenanceTree, renderTree } from "./explain/tree.js";
 export { generateSignerKey, type SignerKey, type VerifierKey } from "./ledger/keys.js";
-export { verifyLedger } from "./ledger/verify.js";
-export { cosignLatest, type WitnessState } from "./oversight/witness.js";
+export type { LedgerStore } from "./ledger/store.js";
+export { GATE_DETECTORS, ledgerRules } from "./oversight/gate-detectors.js";
+export { readLedger, replayLedger } from "./oversight/read-ledger.js";
+export { verifyLedger } from "./oversight/verify.js";
+export { type Cosigned, type CosignOptions, cosignLatest } from "./oversight/witness.js";
+export { WitnessRecord } from "./oversight/witness-record.js";
 export { Ledger, Optimizer, openLedger, RunContext, type SpawnSpec } from "./sdk/index.js";
 export { SqliteStore } from "./store/sqlite/sqlite-store.js";
-export type { LedgerStore } from "./store/store.js";

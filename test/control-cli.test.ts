@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatSignerKey, generateSignerKey } from "../src/ledger/keys.js";
-import { verifyLedger } from "../src/ledger/verify.js";
+import { verifyLedger } from "../src/oversight/verify.js";
 import { openLedger } from "../src/sdk/ledger.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 

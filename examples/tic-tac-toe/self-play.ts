@@ -15,6 +15,8 @@
  * its declared world model what each chosen move does (the query is recorded, and checked against
  * the game engine).
  */
+
+import { summariseSpec } from "../../src/control/gate-request.js";
 import { PolicyError } from "../../src/errors.js";
 import { generateSignerKey } from "../../src/ledger/keys.js";
 import {
@@ -166,7 +168,7 @@ export async function run(options: TicTacToeOptions): Promise<TicTacToeResult> {
     if (!(first instanceof PolicyError) || first.code !== "APPROVAL_TIMEOUT") throw first;
     const request = [...ledger.state.requests.values()].find((r) => r.optimizer.name === spec.name)!;
     say(
-      `#${request.index} ${learner.name} asks to create ${spec.name} (tree-search over the rules, ${spec.gate?.legibility?.variables} variables, largest local model ${spec.gate?.legibility?.largestLocalModelRows} rows); the gate says ${request.gate.outcome}: ${request.gate.reasons.map((r) => r.message).join("; ")}`,
+      `#${request.index} ${learner.name} asks to create ${spec.name} (tree-search over the rules, ${summariseSpec(spec.document).legibility.variables} variables, largest local model ${summariseSpec(spec.document).legibility.largestLocalModelRows} rows); the gate says ${request.gate.outcome}: ${request.gate.reasons.map((r) => r.message).join("; ")}`,
     );
     const approval = await ledger.review(
       request.index,

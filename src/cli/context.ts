@@ -1,7 +1,9 @@
 /** Global CLI options resolved to a ledger: the path, the log key, and the open log. */
 import fs from "node:fs";
+import type { ControlState } from "../control/state.js";
 import { UsageError } from "../errors.js";
 import { Log } from "../ledger/log.js";
+import { ledgerRules } from "../oversight/gate-detectors.js";
 import { loadLogKey, resolveLedgerPath } from "../sdk/location.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 
@@ -16,10 +18,10 @@ export function ledgerPath(opts: GlobalOptions): string {
 }
 
 /** Open the ledger for writing, creating it and its log key on first use. */
-export async function openLogForWrite(opts: GlobalOptions): Promise<Log> {
+export async function openLogForWrite(opts: GlobalOptions): Promise<Log<ControlState>> {
   const file = ledgerPath(opts);
   const logKey = loadLogKey(file, opts.logKey, !fs.existsSync(file));
-  return Log.open(SqliteStore.open(file), { ...(logKey ? { logKey } : {}) });
+  return Log.open(SqliteStore.open(file), { ...(logKey ? { logKey } : {}), rules: ledgerRules() });
 }
 
 /** The path of a ledger that must already exist (read, review, halt, audit). */
@@ -35,13 +37,19 @@ export function existingLedgerPath(opts: GlobalOptions): string {
 }
 
 /** Open an existing ledger for reading; the log key is loaded only if asked for and at hand. */
-export async function openLogForRead(opts: GlobalOptions, withKey = false): Promise<Log> {
+export async function openLogForRead(opts: GlobalOptions, withKey = false): Promise<Log<ControlState>> {
   const file = existingLedgerPath(opts);
   const logKey = withKey ? loadLogKey(file, opts.logKey, false) : undefined;
-  return Log.open(SqliteStore.open(file, { readonly: !withKey }), { ...(logKey ? { logKey } : {}) });
+  return Log.open(SqliteStore.open(file, { readonly: !withKey }), {
+    ...(logKey ? { logKey } : {}),
+    rules: ledgerRules(),
+  });
 }
 
-export async function withLog<T>(log: Promise<Log>, fn: (log: Log) => Promise<T>): Promise<T> {
+export async function withLog<T>(
+  log: Promise<Log<ControlState>>,
+  fn: (log: Log<ControlState>) => Promise<T>,
+): Promise<T> {
   const l = await log;
   try {
     return await fn(l);

@@ -1,3 +1,36 @@
+/**
+ * Characters that must never reach a terminal from ledger content: C0 controls but newline and tab
+ * (ESC starts escape sequences that can rewrite what a person sees, NUL truncates), DEL, C1 controls,
+ * the Unicode line separators and the bidirectional overrides that reorder text ("Trojan Source").
+ */
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+const UNSAFE_OR_BREAK = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+function escapeChar(c: string): string {
+  const code = c.codePointAt(0)!;
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
+}
+
+/**
+ * Text for a terminal: every unsafe character shown as an escape (`\x1b`), newlines and tabs kept.
+ * Every human-readable output passes through this; `--json` output stays exact.
+ *
+ * @example printable("ok\x1b[2J") // "ok\\x1b[2J"
+ */
+export function printable(text: string): string {
+  return text.replace(UNSAFE, escapeChar);
+}
+
+/**
+ * One field of ledger content on one line: newlines and tabs escaped too, so an entry's text can
+ * never start a line of its own that reads like the tool's output ("OK: every hash ...").
+ *
+ * @example oneLine("a\nOK") // "a\\x0aOK"
+ */
+export function oneLine(text: string): string {
+  return text.replace(UNSAFE_OR_BREAK, escapeChar);
+}
+
 /** How the CLI talks: tables and sentences for people, one JSON document for scripts. */
 export interface Output {
   readonly json: boolean;
@@ -15,7 +48,7 @@ export function makeOutput(json: boolean): Output {
   return {
     json,
     result(value, human) {
-      process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+      process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${printable(human())}\n`);
     },
     progress(label, done, total) {
       if (!tty) return;

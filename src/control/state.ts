@@ -1,11 +1,23 @@
 /**
  * The control state of a ledger (optimizers, pending requests, approvals, halts, policies), derived
- * by replaying entries in order. The SDK keeps it current as it appends and polls; the CLI and
- * `explain` rebuild it from the ledger alone. Nothing here is trusted that the entries do not say.
+ * by replaying entries in order through the control rules (`rules.ts`). The log keeps one current as
+ * it admits entries; the SDK reads the log's; readers replay a store. Nothing here is trusted that
+ * the entries do not say, and nothing the writer claims about the gate is kept: an optimizer's
+ * `gate` and `unapproved` are what the rules re-derived.
+ *
+ * Every change goes through `journal`-aware setters, so a batch the log refuses half way leaves the
+ * state as it was.
  */
-import { openEntry } from "../ledger/entry.js";
-import type { Predicate, Statement } from "../ledger/statement.js";
-import type { LedgerStore } from "../store/store.js";
+import type { Journal } from "../ledger/rules.js";
+import {
+  dispatch,
+  type EntryHandlers,
+  type EntryView,
+  type NewOptimizer,
+  type Predicate,
+  type ProcessDeclaration,
+  type RecordedGateDecision,
+} from "../ledger/statement.js";
 import { POLICY_SCHEMA, type Policy } from "./policy.js";
 
 export interface ActorRecord {
@@ -23,34 +35,49 @@ export interface ApprovalRecord {
   readonly time: string;
 }
 
+/** A new optimizer as a creation or request names it, without its (possibly large) spec. */
+export type OptimizerDeclaration = Omit<NewOptimizer, "spec"> & {
+  /** Where the spec is: in the entry itself, beside the log as a blob, or nowhere. */
+  readonly specIn: "entry" | "blob" | undefined;
+};
+
 export interface OptimizerRecord {
   readonly name: string;
   readonly key: string;
   readonly creator: string;
   readonly index: number;
   readonly time: string;
-  readonly process: string | undefined;
+  /** The process kind. */
+  readonly process: string;
+  /** What the creation declared about the process (kind, parameters, budget, what it may create). */
+  readonly declared: ProcessDeclaration;
   readonly specDigest: string | undefined;
-  readonly spec: unknown;
+  readonly specIn: OptimizerDeclaration["specIn"];
   readonly request: number | undefined;
-  readonly gate: Predicate<"optimizer">["gate"];
+  /** The gate's decision as the log re-derived it at admission (undefined: no policy was in force). */
+  readonly gate: RecordedGateDecision | undefined;
+  /** The log let it through under an audit-mode policy that would have refused it in enforce mode. */
   readonly unapproved: boolean;
+  /** The control codes behind `unapproved`. */
+  readonly marks: readonly string[];
   readonly depth: number;
   readonly children: string[];
-  /** Halt entries naming this optimizer, and resume requests answering them. */
+  /** Halt entries naming this optimizer (own or through `descendants`). */
   readonly halts: number[];
   steps: number;
   stepBatches: number;
   lastStepIndex: number | undefined;
-  artifacts: number[];
+  readonly artifacts: number[];
+  /** Halts after which this optimizer handed in its final step batch (at most one each). */
+  readonly finalFlushes: number[];
 }
 
 export interface RequestRecord {
   readonly index: number;
   readonly creator: string;
   readonly time: string;
-  readonly optimizer: Predicate<"request">["optimizer"];
-  readonly gate: Predicate<"request">["gate"];
+  readonly optimizer: OptimizerDeclaration;
+  readonly gate: RecordedGateDecision;
   readonly approvals: ApprovalRecord[];
   fulfilledBy: number | undefined;
 }
@@ -58,11 +85,14 @@ export interface RequestRecord {
 /** A `change` entry: to a parameter (`params.<name>`), or a resume (`status` to `running`, parent = the halt). */
 export interface ChangeRecord {
   readonly index: number;
+  readonly by: string;
   readonly optimizer: string;
   readonly field: string;
   readonly to: unknown;
   /** The entry it answers (for a resume: the halt). */
   readonly parent: number | undefined;
+  readonly time: string;
+  readonly reason: string | undefined;
   readonly approvals: ApprovalRecord[];
 }
 
@@ -70,34 +100,23 @@ export interface PolicyRecord {
   readonly index: number;
   readonly owner: string;
   readonly digest: string;
-  readonly policy: Policy | undefined;
+  readonly policy: Policy;
+  readonly time: string;
   readonly approvals: ApprovalRecord[];
   activeFrom: number | undefined;
 }
 
+/** What the rules derived about a creation, kept on its record. */
+export interface CreationDerivation {
+  readonly gate: RecordedGateDecision | undefined;
+  readonly unapproved: boolean;
+  readonly marks: readonly string[];
+}
+
+export type RequestStatus = "pending" | "approved" | "rejected" | "denied" | "fulfilled";
+
 export class ControlState {
-  /** Replay a whole ledger. */
-  static async fromStore(store: LedgerStore): Promise<ControlState> {
-    const state = new ControlState();
-    await state.catchUp(store);
-    return state;
-  }
-
-  /** Apply the entries appended to `store` since this state last looked; returns how many. */
-  async catchUp(store: LedgerStore, known?: Map<number, Statement>): Promise<number> {
-    const size = await store.size();
-    const from = this.size;
-    for await (const chunk of store.entries(this.size, size)) {
-      for (const e of chunk) {
-        // Entries this process wrote itself need not be parsed again.
-        const statement = known?.get(e.index) ?? openEntry(e.envelope).statement;
-        known?.delete(e.index);
-        this.apply(e.index, statement);
-      }
-    }
-    return this.size - from;
-  }
-
+  /** Root actors (people, organisations, overseers, witnesses, systems), introduced by their own keys. */
   readonly actors = new Map<string, ActorRecord>();
   readonly optimizers = new Map<string, OptimizerRecord>();
   readonly requests = new Map<number, RequestRecord>();
@@ -107,6 +126,8 @@ export class ControlState {
   readonly halts = new Map<number, Predicate<"halt">>();
   /** One past the last entry applied. */
   size = 0;
+  /** Bumped by every entry that can change who may run (halts, changes, approvals, policies). */
+  epoch = 0;
 
   /** The policy in force: the one most recently brought into force. */
   activePolicy(): PolicyRecord | undefined {
@@ -115,6 +136,10 @@ export class ControlState {
       if (p.activeFrom !== undefined && (active === undefined || p.activeFrom > active.activeFrom!))
         active = p;
     return active;
+  }
+
+  policyByDigest(digest: string | undefined): PolicyRecord | undefined {
+    return digest === undefined ? undefined : this.policies.find((p) => p.digest === digest);
   }
 
   /** The chain of creators above `name`, nearest first (optimizers, then the root actor). */
@@ -132,42 +157,75 @@ export class ControlState {
     return this.optimizers.get(name)?.depth ?? 0;
   }
 
-  /** Distinct approvers that count: overseers of `policy`, none of them `subject` or its ancestors. */
+  /** Whether `name` is a root actor (a person, organisation, overseer or witness), not an optimizer. */
+  isRoot(name: string): boolean {
+    return this.actors.has(name);
+  }
+
+  /**
+   * Distinct approvers that count: root actors named as overseers by `policy`, none of them
+   * `subject`, `creator` or the creator's ancestors.
+   */
   countedApprovals(
     approvals: readonly ApprovalRecord[],
     policy: Policy | undefined,
     subject: string,
     creator: string,
+    decision: "approve" | "reject" = "approve",
   ): string[] {
     if (policy === undefined) return [];
     const excluded = new Set([subject, creator, ...this.ancestors(creator)]);
     const by = new Set<string>();
     for (const a of approvals)
-      if (a.decision === "approve" && policy.overseers.includes(a.by) && !excluded.has(a.by)) by.add(a.by);
+      if (
+        a.decision === decision &&
+        policy.overseers.includes(a.by) &&
+        this.isRoot(a.by) &&
+        !excluded.has(a.by)
+      )
+        by.add(a.by);
     return [...by];
   }
 
   /** A request's standing: approved once enough counted approvals arrive, rejected by any counted rejection. */
-  requestStatus(r: RequestRecord): "pending" | "approved" | "rejected" | "denied" | "fulfilled" {
+  requestStatus(r: RequestRecord): RequestStatus {
     if (r.fulfilledBy !== undefined) return "fulfilled";
-    if (r.gate.outcome === "deny" && r.gate.mode === "enforce") return "denied";
+    if (r.gate.outcome === "deny") return "denied";
     if (r.gate.outcome === "allow") return "approved";
-    const policy = this.policyByDigest(r.gate.policyDigest);
-    const excluded = new Set([r.optimizer.name, r.creator, ...this.ancestors(r.creator)]);
-    if (
-      r.approvals.some(
-        (a) => a.decision === "reject" && policy?.overseers.includes(a.by) && !excluded.has(a.by),
-      )
-    )
+    const policy = this.policyByDigest(r.gate.policyDigest)?.policy;
+    if (this.countedApprovals(r.approvals, policy, r.optimizer.name, r.creator, "reject").length > 0)
       return "rejected";
-    const need = r.gate.approvals ?? policy?.approvals ?? 1;
+    const need = policy?.approvals ?? 1;
     return this.countedApprovals(r.approvals, policy, r.optimizer.name, r.creator).length >= need
       ? "approved"
       : "pending";
   }
 
-  policyByDigest(digest: string | undefined): Policy | undefined {
-    return this.policies.find((p) => p.digest === digest)?.policy ?? this.activePolicy()?.policy;
+  /** A change (a resume, a parameter) takes effect once the policy in force's overseers approve it. */
+  changeApproved(c: ChangeRecord): boolean {
+    return this.changeStatus(c) === "approved";
+  }
+
+  changeStatus(c: ChangeRecord): "pending" | "approved" | "rejected" {
+    const policy = this.activePolicy()?.policy;
+    const creator = this.optimizers.get(c.optimizer)?.creator ?? "";
+    if (this.countedApprovals(c.approvals, policy, c.optimizer, creator, "reject").length > 0)
+      return "rejected";
+    const need = policy?.approvals ?? 1;
+    return this.countedApprovals(c.approvals, policy, c.optimizer, creator).length >= need
+      ? "approved"
+      : "pending";
+  }
+
+  /** A policy's standing: in force now, was in force once, awaiting approval, or rejected. */
+  policyStatus(p: PolicyRecord): "in-force" | "retired" | "pending" | "rejected" {
+    if (p === this.activePolicy()) return "in-force";
+    if (p.activeFrom !== undefined) return "retired";
+    const current = this.activePolicy();
+    const since = p.approvals.filter((a) => a.index > (current?.activeFrom ?? -1));
+    return this.countedApprovals(since, current?.policy, "", p.owner, "reject").length > 0
+      ? "rejected"
+      : "pending";
   }
 
   /** The halt in force on `name` itself (not resumed), if any. */
@@ -176,25 +234,13 @@ export class ControlState {
     if (o === undefined) return undefined;
     for (let i = o.halts.length - 1; i >= 0; i--) {
       const h = o.halts[i]!;
-      const resumed = [...this.changes.values()].some(
-        (c) =>
-          c.optimizer === name &&
-          c.field === "status" &&
-          c.to === "running" &&
-          c.parent === h &&
-          this.changeApproved(c),
-      );
+      let resumed = false;
+      for (const c of this.changes.values())
+        if (c.optimizer === name && c.field === "status" && c.parent === h && this.changeApproved(c))
+          resumed = true;
       if (!resumed) return h;
     }
     return undefined;
-  }
-
-  /** A change (a resume, a parameter) takes effect once the policy in force's overseers approve it. */
-  changeApproved(c: ChangeRecord): boolean {
-    const policy = this.activePolicy()?.policy;
-    const creator = this.optimizers.get(c.optimizer)?.creator ?? "";
-    const need = policy?.approvals ?? 1;
-    return this.countedApprovals(c.approvals, policy, c.optimizer, creator).length >= need;
   }
 
   /** Why `name` may not run: its own halt or an ancestor's (a child never outlives a halted parent). */
@@ -206,39 +252,79 @@ export class ControlState {
     return undefined;
   }
 
-  /** Apply one entry. Entries must come in index order. */
-  apply(index: number, s: Statement): void {
+  /** The overseers of the policy in force, if any. */
+  overseers(): readonly string[] {
+    return this.activePolicy()?.policy.overseers ?? [];
+  }
+
+  /**
+   * Apply one admitted entry. Entries must come in index order; `derived` carries what the rules
+   * decided about a creation. Undo steps go to `journal` when one is given.
+   */
+  apply(index: number, view: EntryView, journal?: Journal, derived?: CreationDerivation): void {
+    const size = this.size;
+    const epoch = this.epoch;
     this.size = index + 1;
-    const approval = (p: Predicate<"approval">): ApprovalRecord => ({
-      index,
-      by: p.actor,
-      decision: p.decision,
-      reason: p.reason,
-      time: p.time,
+    journal?.record(() => {
+      this.size = size;
+      this.epoch = epoch;
     });
-    switch (s.kind) {
-      case "actor": {
-        const p = s.predicate as Predicate<"actor">;
-        this.actors.set(p.actor, { name: p.actor, role: p.role, key: p.key, index });
-        return;
+    dispatch(this.handlers, view, index, journal, derived);
+  }
+
+  private set<K, V>(map: Map<K, V>, key: K, value: V, journal: Journal | undefined): void {
+    map.set(key, value);
+    journal?.record(() => map.delete(key));
+  }
+
+  private push<T>(list: T[], value: T, journal: Journal | undefined): void {
+    list.push(value);
+    journal?.record(() => list.pop());
+  }
+
+  private bump(): void {
+    this.epoch++;
+  }
+
+  private readonly handlers: EntryHandlers<
+    EntryView,
+    [number, Journal | undefined, CreationDerivation | undefined],
+    void
+  > = {
+    actor: ({ predicate: p }, index, j) => {
+      this.set(this.actors, p.actor, { name: p.actor, role: p.role, key: p.key, index }, j);
+    },
+    optimizer: ({ predicate: p }, index, j, derived) => {
+      const parent = this.optimizers.get(p.actor);
+      const request = p.parent !== undefined ? this.requests.get(p.parent) : undefined;
+      const fulfils =
+        request !== undefined &&
+        request.fulfilledBy === undefined &&
+        request.optimizer.name === p.optimizer.name;
+      if (fulfils) {
+        request.fulfilledBy = index;
+        j?.record(() => {
+          request.fulfilledBy = undefined;
+        });
       }
-      case "optimizer": {
-        const p = s.predicate as Predicate<"optimizer">;
-        const parent = this.optimizers.get(p.actor);
-        const request = p.parent !== undefined ? this.requests.get(p.parent) : undefined;
-        if (request !== undefined) request.fulfilledBy = index;
-        this.optimizers.set(p.optimizer.name, {
-          name: p.optimizer.name,
-          key: p.optimizer.key,
+      const o = p.optimizer;
+      this.set(
+        this.optimizers,
+        o.name,
+        {
+          name: o.name,
+          key: o.key,
           creator: p.actor,
           index,
           time: p.time,
-          process: p.optimizer.process,
-          specDigest: p.optimizer.specDigest,
-          spec: p.optimizer.spec,
-          request: request?.index,
-          gate: p.gate ?? request?.gate,
-          unapproved: p.unapproved === true,
+          process: o.process.kind,
+          declared: o.process,
+          specDigest: o.specDigest,
+          specIn: specIn(o),
+          request: fulfils ? request.index : undefined,
+          gate: derived?.gate,
+          unapproved: derived?.unapproved ?? false,
+          marks: derived?.marks ?? [],
           depth: (parent?.depth ?? 0) + 1,
           children: [],
           halts: [],
@@ -246,106 +332,127 @@ export class ControlState {
           stepBatches: 0,
           lastStepIndex: undefined,
           artifacts: [],
-        });
-        parent?.children.push(p.optimizer.name);
-        return;
-      }
-      case "request": {
-        const p = s.predicate as Predicate<"request">;
-        this.requests.set(index, {
+          finalFlushes: [],
+        },
+        j,
+      );
+      if (parent) this.push(parent.children, o.name, j);
+    },
+    request: ({ predicate: p }, index, j) => {
+      const { spec: _, ...declaration } = p.optimizer;
+      this.set(
+        this.requests,
+        index,
+        {
           index,
           creator: p.actor,
           time: p.time,
-          optimizer: p.optimizer,
+          optimizer: { ...declaration, specIn: specIn(p.optimizer) },
           gate: p.gate,
           approvals: [],
           fulfilledBy: undefined,
-        });
-        return;
-      }
-      case "approval": {
-        const p = s.predicate as Predicate<"approval">;
-        if (p.parent === undefined) return;
-        const target =
-          this.requests.get(p.parent) ??
-          this.changes.get(p.parent) ??
-          this.policies.find((x) => x.index === p.parent);
-        target?.approvals.push(approval(p));
-        const policy = this.policies.find((x) => x.index === p.parent);
-        const current = this.activePolicy();
-        if (policy !== undefined && policy !== current) {
-          // Approvals given since the policy in force took effect count (so a retired policy can be
-          // brought back by fresh approvals, not by the ones that first enacted it).
-          const since = policy.approvals.filter((a) => a.index > (current?.activeFrom ?? -1));
-          const need = current?.policy?.approvals ?? 1;
-          if (
-            policy.policy !== undefined &&
-            this.countedApprovals(since, current?.policy, "", policy.owner).length >= need
-          )
-            policy.activeFrom = index;
+        },
+        j,
+      );
+    },
+    approval: ({ predicate: p }, index, j) => {
+      this.bump();
+      if (p.parent === undefined) return;
+      const record: ApprovalRecord = {
+        index,
+        by: p.actor,
+        decision: p.decision,
+        reason: p.reason,
+        time: p.time,
+      };
+      const policy = this.policies.find((x) => x.index === p.parent);
+      const target = this.requests.get(p.parent) ?? this.changes.get(p.parent) ?? policy;
+      if (target !== undefined) this.push(target.approvals, record, j);
+      const current = this.activePolicy();
+      if (policy !== undefined && policy !== current) {
+        // Approvals given since the policy in force took effect count (so a retired policy can be
+        // brought back by fresh approvals, not by the ones that first enacted it).
+        const since = policy.approvals.filter((a) => a.index > (current?.activeFrom ?? -1));
+        const need = current?.policy.approvals ?? 1;
+        if (this.countedApprovals(since, current?.policy, "", policy.owner).length >= need) {
+          const before = policy.activeFrom;
+          policy.activeFrom = index;
+          j?.record(() => {
+            policy.activeFrom = before;
+          });
         }
-        return;
       }
-      case "halt": {
-        const p = s.predicate as Predicate<"halt">;
-        this.halts.set(index, p);
-        const targets = [p.optimizer];
-        if (p.descendants) {
-          for (let i = 0; i < targets.length; i++)
-            targets.push(...(this.optimizers.get(targets[i]!)?.children ?? []));
-        }
-        for (const t of targets) this.optimizers.get(t)?.halts.push(index);
-        return;
+    },
+    halt: ({ predicate: p }, index, j) => {
+      this.bump();
+      this.set(this.halts, index, p, j);
+      const targets = [p.optimizer];
+      if (p.descendants) {
+        for (let i = 0; i < targets.length; i++)
+          targets.push(...(this.optimizers.get(targets[i]!)?.children ?? []));
       }
-      case "change": {
-        const p = s.predicate as Predicate<"change">;
-        this.changes.set(index, {
+      for (const t of targets) {
+        const o = this.optimizers.get(t);
+        if (o) this.push(o.halts, index, j);
+      }
+    },
+    change: ({ predicate: p }, index, j) => {
+      this.bump();
+      this.set(
+        this.changes,
+        index,
+        {
           index,
+          by: p.actor,
           optimizer: p.optimizer,
           field: p.field,
           to: p.to,
           parent: p.parent,
+          time: p.time,
+          reason: p.reason,
           approvals: [],
-        });
-        return;
-      }
-      case "policy": {
-        const p = s.predicate as Predicate<"policy">;
-        const parsed = POLICY_SCHEMA.safeParse(p.policy);
-        // The first policy is in force from its own entry (trust on first use); later ones need approval.
-        const bootstrap = this.policies.length === 0;
-        this.policies.push({
+        },
+        j,
+      );
+    },
+    policy: ({ predicate: p }, index, j) => {
+      this.bump();
+      // The first policy is in force from its own entry (trust on first use); later ones need approval.
+      // The rules admit only policies that parse; parsing again fills in the schema's defaults.
+      this.push(
+        this.policies,
+        {
           index,
           owner: p.actor,
           digest: p.digest,
-          policy: parsed.success ? parsed.data : undefined,
+          policy: POLICY_SCHEMA.parse(p.policy),
+          time: p.time,
           approvals: [],
-          activeFrom: bootstrap && parsed.success ? index : undefined,
-        });
-        return;
-      }
-      case "step-batch": {
-        const p = s.predicate as Predicate<"step-batch">;
-        const o = this.optimizers.get(p.actor);
-        if (o !== undefined) {
-          o.steps += p.steps.length;
-          o.stepBatches++;
-          o.lastStepIndex = index;
-        }
-        return;
-      }
-      case "artifact": {
-        this.optimizers.get(s.predicate.actor)?.artifacts.push(index);
-        return;
-      }
-      case "note":
-      case "observation":
-        return;
-      default: {
-        // Adding an entry kind fails to compile until the control state decides what it means.
-        const unhandled: never = s.kind;
-        throw new Error(`control state cannot apply entry kind ${String(unhandled)}`);
-      }
-    }
-  }
+          activeFrom: this.policies.length === 0 ? index : undefined,
+        },
+        j,
+      );
+    },
+    "step-batch": ({ predicate: p }, index, j) => {
+      const o = this.optimizers.get(p.actor);
+      if (o === undefined) return;
+      const before = { steps: o.steps, stepBatches: o.stepBatches, lastStepIndex: o.lastStepIndex };
+      o.steps += p.stepCount;
+      o.stepBatches++;
+      o.lastStepIndex = index;
+      j?.record(() => Object.assign(o, before));
+      const halt = this.haltedBy(p.actor);
+      if (halt !== undefined && p.parent === halt.index) this.push(o.finalFlushes, halt.index, j);
+    },
+    artifact: ({ predicate: p }, index, j) => {
+      const o = this.optimizers.get(p.actor);
+      if (o) this.push(o.artifacts, index, j);
+    },
+    note: () => undefined,
+    observation: () => undefined,
+  };
+}
+
+function specIn(o: NewOptimizer): OptimizerDeclaration["specIn"] {
+  return o.spec !== undefined ? "entry" : o.specDigest !== undefined ? "blob" : undefined;
 }

@@ -4,8 +4,42 @@
  */
 import type { ControlState, OptimizerRecord } from "../control/state.js";
 import { openEntry } from "../ledger/entry.js";
-import type { Predicate } from "../ledger/statement.js";
-import type { LedgerStore } from "../store/store.js";
+import type { Statement } from "../ledger/statement.js";
+import type { LedgerStore } from "../ledger/store.js";
+
+/** The statement stored at `index`, or undefined if it is missing or does not parse. */
+async function statementAt(store: LedgerStore, index: number): Promise<Statement | undefined> {
+  const e = await store.entry(index);
+  if (e === undefined) return undefined;
+  try {
+    return openEntry(e.envelope).statement;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The spec an optimizer's creation recorded: in the entry, or the blob beside the log (checked
+ * against its digest by the log at admission and by verify).
+ *
+ * @example const spec = await recordedSpec(store, state.optimizers.get("planner")!);
+ */
+export async function recordedSpec(store: LedgerStore, o: OptimizerRecord): Promise<unknown> {
+  if (o.specIn === "entry") {
+    const s = await statementAt(store, o.index);
+    return s?.kind === "optimizer" ? s.predicate.optimizer.spec : undefined;
+  }
+  if (o.specIn === "blob" && o.specDigest !== undefined) {
+    const data = await store.blob(o.specDigest);
+    if (data === undefined) return undefined;
+    try {
+      return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
 
 export type ConcernLevel = "critical" | "warning" | "info";
 
@@ -87,13 +121,20 @@ export async function explain(
   let lastMetrics: Record<string, number> | undefined;
   let lastParams: Record<string, unknown> | undefined;
   if (o?.lastStepIndex !== undefined) {
-    const e = await store.entry(o.lastStepIndex);
-    if (e) {
-      const p = openEntry(e.envelope).statement.predicate as Predicate<"step-batch">;
-      lastMetrics = p.steps.at(-1)?.metrics;
+    const s = await statementAt(store, o.lastStepIndex);
+    if (s?.kind === "step-batch") {
+      const p = s.predicate;
+      const last = p.steps.count - 1;
+      const metrics: Record<string, number> = {};
+      for (const [k, col] of Object.entries(p.steps.metrics ?? {})) {
+        const v = col[last];
+        if (v !== null && v !== undefined) metrics[k] = v;
+      }
+      lastMetrics = last >= 0 && Object.keys(metrics).length > 0 ? metrics : undefined;
       lastParams = p.params;
     }
   }
+  const spec = o ? await recordedSpec(store, o) : undefined;
   const haltedBy = o ? state.haltedBy(o.name) : undefined;
   const haltPredicate = haltedBy ? state.halts.get(haltedBy.index) : undefined;
   const halted =
@@ -139,8 +180,7 @@ export async function explain(
         entries: ignored.map((a) => a.index),
       });
     }
-    const budget = (o.spec as { process?: { budget?: { maxSteps?: number } } } | undefined)?.process?.budget
-      ?.maxSteps;
+    const budget = o.declared.budget?.maxSteps;
     if (budget !== undefined && o.steps > budget)
       concerns.push({
         level: "warning",
@@ -181,7 +221,7 @@ export async function explain(
     time: o?.time,
     process: o?.process,
     specDigest: o?.specDigest,
-    spec: o?.spec,
+    spec,
     request: o?.request,
     policy:
       policy && policyRecord

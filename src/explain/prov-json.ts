@@ -5,9 +5,9 @@
  * actedOnBehalfOf, wasDerivedFrom and used.
  */
 import type { ControlState } from "../control/state.js";
-import { openEntry } from "../ledger/entry.js";
 import type { Predicate } from "../ledger/statement.js";
-import type { LedgerStore } from "../store/store.js";
+import type { LedgerStore } from "../ledger/store.js";
+import { replayLedger } from "../oversight/read-ledger.js";
 
 type Attrs = Record<string, unknown>;
 
@@ -68,18 +68,15 @@ export async function toProvJson(state: ControlState, store: LedgerStore): Promi
   // Runs: one activity per optimizer, spanning its step batches.
   const span = new Map<string, { start?: string; end?: string }>();
   const artifacts: { index: number; p: Predicate<"artifact"> }[] = [];
-  for await (const chunk of store.entries(0, await store.size())) {
-    for (const e of chunk) {
-      const { kind, predicate } = openEntry(e.envelope).statement;
-      if (kind === "step-batch") {
-        const s = span.get(predicate.actor) ?? {};
-        s.start ??= predicate.time;
-        s.end = predicate.time;
-        span.set(predicate.actor, s);
-      } else if (kind === "artifact")
-        artifacts.push({ index: e.index, p: predicate as Predicate<"artifact"> });
-    }
-  }
+  // The same replay as every other reader: entries that break the log's rules are left out.
+  await replayLedger(store, (index, s) => {
+    if (s.kind === "step-batch") {
+      const run = span.get(s.predicate.actor) ?? {};
+      run.start ??= s.predicate.time;
+      run.end = s.predicate.time;
+      span.set(s.predicate.actor, run);
+    } else if (s.kind === "artifact") artifacts.push({ index, p: s.predicate });
+  });
   for (const o of state.optimizers.values()) {
     const agent = q("agent", o.name);
     const entity = q("optimizer", o.name);

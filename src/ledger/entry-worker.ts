@@ -3,7 +3,7 @@
  * the signature, extract admission facts). Messages carry packed byte buffers, transferred not copied.
  */
 import { parentPort } from "node:worker_threads";
-import { openForAdmission } from "./admission.js";
+import { type OpenOptions, openForAdmission } from "./admission.js";
 import { ed25519Sign } from "./crypto.js";
 
 export interface WorkerJob {
@@ -14,6 +14,8 @@ export interface WorkerJob {
   readonly offsets: Uint32Array;
   /** 32-byte seeds, one per message (sign only). */
   readonly seeds?: ArrayBuffer;
+  /** How to open (open only). */
+  readonly options?: OpenOptions;
 }
 
 const port = parentPort;
@@ -30,7 +32,8 @@ port.on("message", (job: WorkerJob) => {
     port.postMessage({ id: job.id, out: out.buffer }, [out.buffer]);
   } else {
     const results = [];
-    for (let i = 0; i < count; i++) results.push(openForAdmission(item(i)));
+    const options = job.options ?? { verify: true, full: false };
+    for (let i = 0; i < count; i++) results.push(openForAdmission(item(i), options));
     port.postMessage({ id: job.id, results });
   }
 });

@@ -30,7 +30,7 @@ export interface OpenedEntry {
 function subjectName(p: Predicate): string {
   if ("optimizer" in p && p.optimizer !== undefined)
     return typeof p.optimizer === "string" ? p.optimizer : p.optimizer.name;
-  if ("name" in p) return p.name;
+  if ("name" in p && typeof p.name === "string") return p.name;
   return p.actor;
 }
 

@@ -23,7 +23,7 @@ import { verifyProofFile } from "./verify-proof.js";
 const alice = generateSignerKey("alice");
 const logKey = generateSignerKey("log.example");
 const good = Buffer.from(
-  signEntry("note", { actor: "alice", time: "2026-11-25T00:00:00Z", text: "hi" }, alice),
+  signEntry("note", { actor: "alice", time: "2026-11-25T00:00:00Z", log: "log.example", text: "hi" }, alice),
 ).toString();
 const goodJson = JSON.parse(good);
 const statement = JSON.parse(Buffer.from(goodJson.payload, "base64").toString());

@@ -1,5 +1,13 @@
 /** optprov/ledger: the tamper-evident log, its formats, and the verifier. */
-export { type ActorBinding, type Admission, admit, type EntryFacts } from "./admission.js";
+export {
+  type ActorBinding,
+  type AdmissionEntry,
+  admitCore,
+  CLOCK_TOLERANCE_MS,
+  CoreState,
+  type CoreVerdict,
+  type OpenResult,
+} from "./admission.js";
 export { decodeBase64, encodeBase64 } from "./base64.js";
 export {
   type Checkpoint,
@@ -23,7 +31,16 @@ export {
   type SignerKey,
   type VerifierKey,
 } from "./keys.js";
-export { type AppendedEntry, checkpointWithCosignatures, Log, type OpenLogOptions } from "./log.js";
+export {
+  type AppendedEntry,
+  type AppendOptions,
+  checkpointWithCosignatures,
+  Log,
+  type LogObserver,
+  MAX_BATCH,
+  MAX_BLOB_BYTES,
+  type OpenLogOptions,
+} from "./log.js";
 export {
   consistencyProof,
   EMPTY_ROOT,
@@ -34,13 +51,54 @@ export {
   verifyInclusion,
 } from "./merkle.js";
 export { type Note, parseNote, signNote, verifyNoteSignature } from "./note.js";
-export { ENTRY_KINDS, type EntryKind, type Predicate, type Statement } from "./statement.js";
+export { type ReadEntry, type ReadOptions, readEntries } from "./read-entries.js";
+export {
+  ADMITTED,
+  Journal,
+  type LedgerRules,
+  NO_RULES,
+  type RuleAdmission,
+  type RuleContext,
+  type RuleRefusal,
+  type RuleVerdict,
+} from "./rules.js";
+export {
+  dispatch,
+  ENTRY_KINDS,
+  type EntryHandlers,
+  type EntryKind,
+  type EntryView,
+  type Predicate,
+  type PredicateInput,
+  type ProcessDeclaration,
+  type Statement,
+  type StepColumns,
+  viewOf,
+} from "./statement.js";
+export type {
+  AppendBatch,
+  ChunkLimits,
+  LedgerMeta,
+  LedgerStore,
+  StoredBlob,
+  StoredCheckpoint,
+  StoredEntry,
+  StoredNode,
+} from "./store.js";
 export {
   formatConsistencyProof,
   formatTlogProof,
   parseConsistencyProof,
   parseTlogProof,
 } from "./tlog-proof.js";
-export { type VerifyCode, type VerifyProblem, type VerifyReport, verifyLedger } from "./verify.js";
+export {
+  VERIFY_CODES,
+  type VerifyCode,
+  type VerifyOptions,
+  type VerifyProblem,
+  type VerifyReport,
+  verifyLog,
+  type WitnessReport,
+} from "./verify.js";
 export { type ProofCheck, verifyProofFile } from "./verify-proof.js";
 export { WorkerPool } from "./worker-pool.js";

@@ -7,14 +7,16 @@ import { signEntry } from "./entry.js";
 import { formatVerifierKey, generateSignerKey } from "./keys.js";
 import { Log } from "./log.js";
 import { parseTlogProof } from "./tlog-proof.js";
-import { verifyLedger } from "./verify.js";
+import { verifyLog as verifyLedger } from "./verify.js";
 import { verifyProofFile } from "./verify-proof.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-log-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let n = 0;
-const time = "2026-11-25T12:00:00Z";
+const time = new Date().toISOString();
 const logKey = generateSignerKey("log.test");
+/** The log's origin: every entry binds it. */
+const origin = logKey.name;
 const alice = generateSignerKey("alice");
 
 async function fresh() {
@@ -27,7 +29,8 @@ async function fresh() {
   return log;
 }
 const note = (text: string, extra: object = {}) =>
-  signEntry("note", { actor: "alice", time, text, ...extra }, alice);
+  signEntry("note", { actor: "alice", time, log: origin, text, ...extra }, alice);
+const process = { kind: "q-learning" };
 
 describe("log admission", () => {
   it("refuses a whole batch when one entry is bad, writing nothing", async () => {
@@ -36,7 +39,7 @@ describe("log admission", () => {
     const batch = [
       note("a"),
       note("b"),
-      signEntry("note", { actor: "alice", time, text: "forged" }, bad),
+      signEntry("note", { actor: "alice", time, log: origin, text: "forged" }, bad),
       note("d"),
     ];
     await expect(log.append(batch)).rejects.toMatchObject({ code: "ACTOR_KEY_MISMATCH", batchIndex: 2 });
@@ -56,20 +59,33 @@ describe("log admission", () => {
     tampered.signatures[0].sig = Buffer.alloc(64, 1).toString("base64");
     const cases: [Uint8Array, string][] = [
       [Buffer.from(JSON.stringify(tampered)), "ENTRY_SIGNATURE_INVALID"],
-      [signEntry("note", { actor: "bob", time, text: "hi" }, bob), "ACTOR_UNKNOWN"],
+      [signEntry("note", { actor: "bob", time, log: origin, text: "hi" }, bob), "ACTOR_UNKNOWN"],
       [note("x", { parent: 5 }), "PARENT_NOT_BEFORE"],
       [
-        signEntry("actor", { actor: "alice", time, role: "person", key: formatVerifierKey(alice) }, alice),
+        signEntry(
+          "actor",
+          { actor: "alice", time, log: origin, role: "person", key: formatVerifierKey(alice) },
+          alice,
+        ),
         "ACTOR_EXISTS",
       ],
       [
-        signEntry("actor", { actor: "bob", time, role: "person", key: formatVerifierKey(alice) }, bob),
+        signEntry(
+          "actor",
+          { actor: "bob", time, log: origin, role: "person", key: formatVerifierKey(alice) },
+          bob,
+        ),
         "ACTOR_KEY_MISMATCH",
       ],
       [
         signEntry(
           "optimizer",
-          { actor: "alice", time, optimizer: { name: "opt", key: formatVerifierKey(bob) } },
+          {
+            actor: "alice",
+            time,
+            log: origin,
+            optimizer: { name: "opt", key: formatVerifierKey(bob), process },
+          },
           alice,
         ),
         "ACTOR_KEY_MISMATCH",
@@ -77,7 +93,12 @@ describe("log admission", () => {
       [
         signEntry(
           "optimizer",
-          { actor: "alice", time, optimizer: { name: "alice", key: formatVerifierKey(alice) } },
+          {
+            actor: "alice",
+            time,
+            log: origin,
+            optimizer: { name: "alice", key: formatVerifierKey(alice), process },
+          },
           alice,
         ),
         "ACTOR_EXISTS",
@@ -88,11 +109,11 @@ describe("log admission", () => {
     // The chain of keys: alice creates opt, and opt's own key may then sign as opt.
     await log.appendEntry(
       "optimizer",
-      { actor: "alice", time, parent: 0, optimizer: { name: "opt", key: formatVerifierKey(opt) } },
+      { actor: "alice", time, parent: 0, optimizer: { name: "opt", key: formatVerifierKey(opt), process } },
       alice,
     );
     await log.appendEntry("note", { actor: "opt", time, text: "I am opt", parent: 1 }, opt);
-    expect(await log.store.actor("opt")).toMatchObject({ creator: "alice", index: 1 });
+    expect(log.core.actors.get("opt")).toMatchObject({ creator: "alice", index: 1 });
     expect((await verifyLedger(log.store)).ok).toBe(true);
     await log.close();
   });

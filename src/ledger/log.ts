@@ -1,17 +1,25 @@
 /**
- * The append-only log: admits signed entries, keeps the RFC 6962 tree's perfect subtrees in the
- * store as they complete, signs checkpoints, and serves inclusion and consistency proofs.
+ * The append-only log: admits signed entries under its own rules and the rule set plugged into it,
+ * keeps the RFC 6962 tree's perfect subtrees in the store as they complete, signs checkpoints, and
+ * serves inclusion and consistency proofs.
+ *
+ * The log keeps the state its rules derive from every entry (who holds which key, which envelopes it
+ * holds, and whatever the plugged-in rules track), replayed from the store when it opens and brought
+ * up to date when another writer appended first. Admission decides from that state alone, never from
+ * what a writer claims.
  */
 import {
   AdmissionError,
+  type AdmissionErrorCode,
   FormatError,
   type FormatErrorCode,
   StoreError,
   VerificationError,
 } from "../errors.js";
-import type { LedgerStore, StoredCheckpoint, StoredEntry, StoredNode } from "../store/store.js";
-import { type ActorBinding, admit, type OpenResult } from "./admission.js";
+import { type AdmissionEntry, admitCore, CoreState, type OpenResult } from "./admission.js";
+import { toHex } from "./base64.js";
 import { openCheckpoint, signCheckpoint } from "./checkpoint.js";
+import { sha256 } from "./crypto.js";
 import { signEntry } from "./entry.js";
 import { formatVerifierKey, parseVerifierKey, type SignerKey, sameKey, type VerifierKey } from "./keys.js";
 import {
@@ -24,34 +32,77 @@ import {
   perfectCover,
   rootAt,
 } from "./merkle.js";
-import type { EntryKind, Predicate } from "./statement.js";
+import { readEntries } from "./read-entries.js";
+import { Journal, type LedgerRules, NO_RULES, type RuleContext } from "./rules.js";
+import type { EntryKind, EntryView, Predicate, PredicateInput } from "./statement.js";
+import type { LedgerStore, StoredBlob, StoredCheckpoint, StoredEntry, StoredNode } from "./store.js";
 import { formatTlogProof } from "./tlog-proof.js";
 import { WorkerPool } from "./worker-pool.js";
 
 export interface AppendedEntry {
   readonly index: number;
   readonly leafHash: Hash;
+  /** What the rules marked about this entry (an audit-mode policy letting a creation through). */
+  readonly marks: readonly { readonly code: string; readonly message: string }[];
 }
 
 /** Appends larger than this are split by the caller; it bounds one transaction's memory. */
 export const MAX_BATCH = 100_000;
+/** The largest blob (a spec too large for its entry: a learned world model, say). */
+export const MAX_BLOB_BYTES = 64 * 1024 * 1024;
 
-export interface OpenLogOptions {
+export interface OpenLogOptions<S> {
   /** The log's signing key: needed to create the log and to sign checkpoints. */
   readonly logKey?: SignerKey;
   /** The checkpoint origin line for a new log; defaults to the log key's name. */
   readonly origin?: string;
-  /** Where signatures are verified on admission; one is made (and closed with the log) if omitted. */
+  /** Where signatures are verified on admission (the process's shared pool by default). */
   readonly pool?: WorkerPool;
+  /** The rules beyond the log's own (mesa-optimizer control supplies them). */
+  readonly rules?: LedgerRules<S>;
+  /** The log's clock (for tests of the time rules). */
+  readonly clock?: () => number;
+  /**
+   * For readers of a ledger that may have been tampered with: an entry in the store that does not
+   * parse or breaks a rule is reported here and skipped, instead of stopping the replay.
+   */
+  readonly onRefused?: (index: number, code: string, message: string) => void;
+  /**
+   * Told of every entry the replay applies, after the rules applied it (audits and exports read the
+   * ledger this way: one pass, the rules' state current at each entry). With `full`, entries carry
+   * their whole statement (step batches included), not only their view.
+   */
+  readonly observer?: LogObserver<S>;
 }
 
-export class Log {
+export interface LogObserver<S> {
+  readonly full?: boolean;
+  entry(
+    index: number,
+    entry: AdmissionEntry,
+    blob: (digest: string) => Uint8Array | undefined,
+    state: S,
+  ): void;
+}
+
+export interface AppendOptions {
+  /** Blobs the batch's entries refer to by digest (specs too large to sit in their entries). */
+  readonly blobs?: readonly Uint8Array[];
+}
+
+export class Log<S = undefined> {
   readonly store: LedgerStore;
   readonly origin: string;
   readonly logVerifier: VerifierKey;
+  readonly rules: LedgerRules<S>;
+  /** The state the plugged-in rules derive from every entry so far. */
+  readonly state: S;
+  readonly core = new CoreState();
   private readonly logKey: SignerKey | undefined;
   private readonly pool: WorkerPool;
-  private readonly ownsPool: boolean;
+  private readonly clock: () => number;
+  private readonly onRefused: OpenLogOptions<S>["onRefused"];
+  private readonly observer: LogObserver<S> | undefined;
   private frontier: Frontier;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -60,23 +111,28 @@ export class Log {
     origin: string,
     verifier: VerifierKey,
     frontier: Frontier,
-    options: OpenLogOptions,
+    options: OpenLogOptions<S>,
   ) {
     this.store = store;
     this.origin = origin;
     this.logVerifier = verifier;
     this.logKey = options.logKey;
     this.frontier = frontier;
-    this.pool = options.pool ?? new WorkerPool();
-    this.ownsPool = options.pool === undefined;
+    this.pool = options.pool ?? WorkerPool.shared();
+    this.rules = options.rules ?? (NO_RULES as unknown as LedgerRules<S>);
+    this.state = this.rules.create();
+    this.clock = options.clock ?? Date.now;
+    this.onRefused = options.onRefused;
+    this.observer = options.observer;
   }
 
   /**
-   * Open the log in `store`, creating it (with `logKey`) if the store is empty.
+   * Open the log in `store`, creating it (with `logKey`) if the store is empty, and replay its
+   * entries into the rules' state.
    *
-   * @example const log = await Log.open(SqliteStore.open("ledger.db"), { logKey });
+   * @example const log = await Log.open(SqliteStore.open("ledger.db"), { logKey, rules: controlRules() });
    */
-  static async open(store: LedgerStore, options: OpenLogOptions = {}): Promise<Log> {
+  static async open<S = undefined>(store: LedgerStore, options: OpenLogOptions<S> = {}): Promise<Log<S>> {
     let meta = await store.meta();
     if (meta === undefined) {
       if (options.logKey === undefined) {
@@ -95,11 +151,17 @@ export class Log {
         `the log key given is not this ledger's log key (${meta.logKey})`,
       );
     }
-    return new Log(store, meta.origin, verifier, await Log.loadFrontier(store), options);
+    const log = new Log(store, meta.origin, verifier, new Frontier(), options);
+    try {
+      await log.catchUp();
+    } catch (err) {
+      await log.settle();
+      throw err;
+    }
+    return log;
   }
 
-  private static async loadFrontier(store: LedgerStore): Promise<Frontier> {
-    const size = await store.size();
+  private static async loadFrontier(store: LedgerStore, size: number): Promise<Frontier> {
     const cover = perfectCover({ start: 0, end: size });
     const hashes = await store.nodes(cover);
     const missing = cover.findIndex((_, i) => hashes[i] === undefined);
@@ -128,11 +190,120 @@ export class Log {
   }
 
   /**
-   * Admit a batch of signed envelopes, all or nothing. Every signature is verified (on every core)
-   * and every actor binding checked before anything is written; the promise resolves once the batch
-   * is durable.
+   * Apply entries other writers appended since this log last looked; returns how many. The store
+   * holds only what some log admitted, so they are replayed without checking signatures again; an
+   * entry that breaks the rules (a store edited behind the log's back) stops the replay.
    */
-  append(envelopes: readonly Uint8Array[]): Promise<AppendedEntry[]> {
+  catchUp(): Promise<number> {
+    return this.serial(() => this.catchUpNow());
+  }
+
+  private async catchUpNow(): Promise<number> {
+    const from = this.frontier.size;
+    const size = await this.store.size();
+    if (size <= from) return 0;
+    for await (const chunk of readEntries(this.store, {
+      from,
+      to: size,
+      pool: this.pool,
+      open: { verify: false, full: this.observer?.full === true },
+    })) {
+      const blobs = await this.fetchBlobs(
+        chunk.flatMap((r) => (r.opened.ok ? [r.opened.entry] : [])),
+        new Map(),
+      );
+      for (const { stored, opened } of chunk) {
+        const bad = (code: string, message: string): void => {
+          if (this.onRefused !== undefined) {
+            this.onRefused(stored.index, code, message);
+            return;
+          }
+          throw new StoreError(
+            "STORE_CORRUPT",
+            `ledger ${this.store.location}: entry ${stored.index} (${code}) ${message}; run optprov verify`,
+          );
+        };
+        if (!opened.ok) {
+          bad(opened.code, opened.message);
+          continue;
+        }
+        const verdict = this.admitOne(
+          opened.entry,
+          stored.leafHash,
+          stored.index,
+          blobs,
+          undefined,
+          undefined,
+        );
+        if (!verdict.ok) bad(verdict.code, verdict.message);
+        else this.observer?.entry(stored.index, opened.entry, (d) => blobs.get(d), this.state);
+      }
+    }
+    try {
+      this.frontier = await Log.loadFrontier(this.store, size);
+    } catch (err) {
+      if (this.onRefused === undefined || !(err instanceof StoreError)) throw err;
+      // A reader of a damaged ledger still gets a tree over the leaves that are there.
+      this.onRefused(size, err.code, err.message);
+      const frontier = new Frontier();
+      for await (const rows of this.store.entries(0, size)) for (const r of rows) frontier.push(r.leafHash);
+      this.frontier = frontier;
+    }
+    return size - from;
+  }
+
+  /** The log's own rules, then the plugged-in ones; a refusal by either leaves no trace in the journal. */
+  private admitOne(
+    entry: AdmissionEntry,
+    leaf: Hash,
+    index: number,
+    blobs: ReadonlyMap<string, Uint8Array>,
+    now: number | undefined,
+    journal: Journal | undefined,
+  ): { ok: true; marks: AppendedEntry["marks"] } | { ok: false; code: string; message: string } {
+    const core = admitCore(
+      this.core,
+      entry,
+      leaf,
+      { index, origin: this.origin, now, admission: now !== undefined },
+      journal,
+    );
+    if (!core.ok) return core;
+    const ctx: RuleContext = {
+      index,
+      origin: this.origin,
+      signer: entry.signer,
+      actor: (name) => this.core.actors.get(name),
+      blob: (digest) => blobs.get(digest),
+    };
+    const verdict = this.rules.admit(this.state, entry.view, ctx, journal);
+    if (!verdict.ok) return verdict;
+    return { ok: true, marks: verdict.marks ?? [] };
+  }
+
+  /** Fetch every blob the rules will ask about, from the batch's own blobs or the store. */
+  private async fetchBlobs(
+    entries: readonly AdmissionEntry[],
+    batch: ReadonlyMap<string, Uint8Array>,
+  ): Promise<Map<string, Uint8Array>> {
+    const out = new Map(batch);
+    if (this.rules.blobsOf === undefined) return out;
+    for (const e of entries) {
+      for (const d of this.rules.blobsOf(e.view)) {
+        if (out.has(d)) continue;
+        const data = await this.store.blob(d);
+        if (data !== undefined) out.set(d, data);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Admit a batch of signed envelopes, all or nothing. Every signature is verified (on every core)
+   * and every rule checked before anything is written; the promise resolves once the batch is
+   * durable.
+   */
+  append(envelopes: readonly Uint8Array[], options: AppendOptions = {}): Promise<AppendedEntry[]> {
     if (envelopes.length > MAX_BATCH) {
       return Promise.reject(
         new AdmissionError(
@@ -141,18 +312,30 @@ export class Log {
         ),
       );
     }
+    const blobs: StoredBlob[] = [];
+    for (const [i, data] of (options.blobs ?? []).entries()) {
+      if (data.length > MAX_BLOB_BYTES)
+        return Promise.reject(
+          new AdmissionError(
+            "BLOB_TOO_LARGE",
+            `append: blob ${i} expected at most ${MAX_BLOB_BYTES} bytes, got ${data.length}`,
+          ),
+        );
+      blobs.push({ digest: toHex(sha256(data)), data });
+    }
     // Parsing and signature checks (the expensive part) start now, outside the serial section, so
     // the workers chew on the next batch while this thread admits and writes the previous one.
     const opened = this.pool.open(envelopes);
     opened.catch(() => undefined);
     return this.serial(async () => {
+      const results = await opened;
       for (let attempt = 0; ; attempt++) {
         try {
-          return await this.appendOnce(envelopes, await opened);
+          return await this.appendOnce(envelopes, results, blobs);
         } catch (err) {
-          // Another process appended first: reload the tree edge and decide again.
-          if (!(err instanceof StoreError && err.code === "STORE_CONFLICT") || attempt >= 3) throw err;
-          this.frontier = await Log.loadFrontier(this.store);
+          // Another process appended first: replay what it wrote and decide again.
+          if (!(err instanceof StoreError && err.code === "STORE_CONFLICT") || attempt >= 20) throw err;
+          await this.catchUpNow();
         }
       }
     });
@@ -161,56 +344,66 @@ export class Log {
   private async appendOnce(
     envelopes: readonly Uint8Array[],
     opened: readonly OpenResult[],
+    blobs: readonly StoredBlob[],
   ): Promise<AppendedEntry[]> {
-    const facts = opened.map((r, i) => {
+    const entries = opened.map((r, i) => {
       if (!r.ok) throw new FormatError(r.code as FormatErrorCode, `batch entry ${i}: ${r.message}`);
-      return r.facts;
+      if (r.entry.signatureValid !== true)
+        throw new AdmissionError(
+          "ENTRY_SIGNATURE_INVALID",
+          `batch entry ${i}: the signature does not verify`,
+          i,
+        );
+      return r.entry;
     });
-    const bad = opened.findIndex((r) => r.ok && !r.signatureValid);
-    if (bad >= 0)
-      throw new AdmissionError(
-        "ENTRY_SIGNATURE_INVALID",
-        `batch entry ${bad}: the signature does not verify`,
-        bad,
-      );
-
-    // Look every named actor up once; bindings made inside the batch are visible to later entries.
-    const known = new Map<string, ActorBinding | undefined>();
-    for (const f of facts) {
-      for (const name of [f.actor, f.introduces?.name]) {
-        if (name !== undefined && !known.has(name)) known.set(name, await this.store.actor(name));
-      }
-    }
+    if ((await this.store.size()) !== this.frontier.size) await this.catchUpNow();
+    const known = await this.fetchBlobs(entries, new Map(blobs.map((b) => [b.digest, b.data])));
     const start = this.frontier.size;
     const frontier = this.frontier.clone();
-    const entries: StoredEntry[] = [];
+    const stored: StoredEntry[] = [];
     const nodes: StoredNode[] = [];
-    const actors: ActorBinding[] = [];
-    facts.forEach((f, i) => {
-      const index = start + i;
-      const decision = admit(f, index, (name) => known.get(name));
-      if (!decision.ok) throw new AdmissionError(decision.code, `batch entry ${i}: ${decision.message}`, i);
-      if (decision.introduces) {
-        known.set(decision.introduces.name, decision.introduces);
-        actors.push(decision.introduces);
+    const appended: AppendedEntry[] = [];
+    const journal = new Journal();
+    const now = this.clock();
+    try {
+      for (const [i, entry] of entries.entries()) {
+        const index = start + i;
+        const leaf = leafHash(envelopes[i]!);
+        const verdict = this.admitOne(entry, leaf, index, known, now, journal);
+        if (!verdict.ok)
+          throw new AdmissionError(
+            verdict.code as AdmissionErrorCode,
+            `batch entry ${i}: ${verdict.message}`,
+            i,
+          );
+        stored.push({ index, envelope: envelopes[i]!, leafHash: leaf });
+        nodes.push(...frontier.push(leaf));
+        appended.push({ index, leafHash: leaf, marks: verdict.marks });
       }
-      const leaf = leafHash(envelopes[i]!);
-      entries.push({ index, envelope: envelopes[i]!, leafHash: leaf });
-      nodes.push(...frontier.push(leaf));
-    });
-    await this.store.append({ start, entries, nodes, actors });
+      await this.store.append({ start, entries: stored, nodes, blobs });
+    } catch (err) {
+      journal.rollback();
+      throw err;
+    }
+    journal.commit();
     this.frontier = frontier;
-    return entries.map((e) => ({ index: e.index, leafHash: e.leafHash }));
+    return appended;
   }
 
-  /** Build, sign and append one entry. */
+  /** Build, sign and append one entry; `log` is filled in with this log's origin. */
   async appendEntry<K extends EntryKind>(
     kind: K,
-    predicate: Predicate<K>,
+    predicate: PredicateInput<K>,
     signer: SignerKey,
+    options: AppendOptions = {},
   ): Promise<AppendedEntry> {
-    const [done] = await this.append([signEntry(kind, predicate, signer)]);
+    const [done] = await this.append([this.sign(kind, predicate, signer)], options);
     return done!;
+  }
+
+  /** Sign an entry for this log (its `log` field set to this log's origin) without appending it. */
+  sign<K extends EntryKind>(kind: K, predicate: PredicateInput<K>, signer: SignerKey): Uint8Array {
+    return signEntry(kind, { ...predicate, log: this.origin } as Predicate<K>, signer);
   }
 
   private reader(): NodeReader {
@@ -253,6 +446,7 @@ export class Log {
    */
   checkpoint(): Promise<StoredCheckpoint> {
     return this.serial(async () => {
+      await this.catchUpNow();
       const latest = await this.store.latestCheckpoint();
       if (latest !== undefined && latest.size === this.size) return latest;
       if (this.logKey === undefined)
@@ -282,9 +476,13 @@ export class Log {
     });
   }
 
-  async close(): Promise<void> {
+  /** Wait for every write queued on this log to finish, leaving the store open (for readers that borrowed it). */
+  async settle(): Promise<void> {
     await this.queue;
-    if (this.ownsPool) await this.pool.close();
+  }
+
+  async close(): Promise<void> {
+    await this.settle();
     await this.store.close();
   }
 }
@@ -292,3 +490,5 @@ export class Log {
 export function checkpointWithCosignatures(cp: StoredCheckpoint): string {
   return cp.text + cp.cosignatures.map((c) => c.line).join("");
 }
+
+export type { EntryView };

@@ -1,6 +1,11 @@
 /**
  * in-toto Statement v1 (github.com/in-toto/attestation, spec/v1/statement.md) carrying one of our
- * entry kinds as its predicate. Every predicate names its `actor`, the key that must have signed it.
+ * entry kinds as its predicate. Every predicate names its `actor` (the key that must have signed
+ * it), its `time`, and the `log` it is written for (the checkpoint origin), so an entry copied from
+ * another ledger is refused by this one.
+ *
+ * `Statement` is a discriminated union on `kind`: a `switch (s.kind)` narrows the predicate, and a
+ * pass keyed by every kind (`EntryHandlers`) fails to compile until it handles a new kind.
  */
 import { z } from "zod";
 import { FormatError } from "../errors.js";
@@ -29,28 +34,52 @@ export function predicateType(kind: EntryKind): string {
   return `${PREDICATE_PREFIX}${kind}/v1`;
 }
 
-const name = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x2a\x2c-\x7e]+$/, "printable ASCII without spaces or '+'");
+/** Names of actors and optimizers are key names: printable ASCII, no spaces, no '+'. */
+export const NAME_PATTERN = /^[\x21-\x2a\x2c-\x7e]+$/;
+const name = z.string().min(1).max(255).regex(NAME_PATTERN, "printable ASCII without spaces or '+'");
 const index = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const text = z.string().max(64 * 1024);
 const common = {
   actor: name,
   time: z.iso.datetime({ offset: true }),
+  /** The checkpoint origin of the log this entry is written for. */
+  log: z.string().min(1).max(255),
   /** An earlier entry this one depends on; it must come before this entry in the log. */
   parent: index.optional(),
 };
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const scalar = z.union([z.number(), z.string().max(1024), z.boolean()]);
+const processKind = z.string().min(1).max(64);
+
+/**
+ * What a creation declares about the new optimizer's process: the kind, its scalar parameters, its
+ * budget and the kinds it may create. When a spec is recorded too, this must be what the spec says
+ * (admission checks it), so the gate reads one place whether a spec is recorded or not.
+ */
+export const processDeclarationSchema = z.strictObject({
+  kind: processKind,
+  params: z.record(z.string().max(64), scalar).optional(),
+  budget: z
+    .strictObject({
+      maxSteps: z.number().int().positive().optional(),
+      maxWallSeconds: z.number().positive().optional(),
+    })
+    .optional(),
+  mayCreate: z.array(processKind).max(64).optional(),
+});
+export type ProcessDeclaration = z.infer<typeof processDeclarationSchema>;
+
 const newOptimizer = z.strictObject({
   name,
   key: z.string().max(512),
-  process: z.string().max(64).optional(),
+  process: processDeclarationSchema,
+  /** Hex SHA-256 of the spec's canonical JSON; with no inline `spec`, the spec is a blob beside the log. */
   specDigest: hex64.optional(),
   spec: z.unknown().optional(),
 });
+export type NewOptimizer = z.infer<typeof newOptimizer>;
+
 /** The gate's decision on a creation, with every reason (a denial is a value, recorded as such). */
 const gateDecision = z.strictObject({
   mode: z.enum(["enforce", "audit"]),
@@ -59,7 +88,58 @@ const gateDecision = z.strictObject({
   policyDigest: hex64.optional(),
   approvals: z.number().int().nonnegative().max(64).optional(),
 });
-const scalar = z.union([z.number(), z.string().max(1024), z.boolean()]);
+export type RecordedGateDecision = z.infer<typeof gateDecision>;
+
+/** Most steps one batch may hold, and most metrics a step may carry. */
+export const MAX_BATCH_STEPS = 100_000;
+export const MAX_METRICS = 256;
+
+/**
+ * A step batch's steps, by column: `count` steps, each metric a column of `count` values (`null`
+ * where a step did not report it). Columns serialise and parse three to four times faster than one
+ * object per step (measured on 1,000-step batches: 0.19 ms against 0.55-0.84 ms to stringify).
+ */
+export interface StepColumns {
+  readonly count: number;
+  /** Milliseconds since the run started, per step. */
+  readonly t?: readonly number[];
+  readonly metrics?: Readonly<Record<string, readonly (number | null)[]>>;
+}
+
+/** Hand-written for the hot path: zod costs 1.5 ms per 1,000-step batch, this a few microseconds per column. */
+const stepColumns = z.custom<StepColumns>((v) => stepColumnsProblem(v) === undefined, {
+  error: (issue) => stepColumnsProblem(issue.input) ?? "invalid",
+});
+
+function stepColumnsProblem(v: unknown): string | undefined {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return "expected {count, t?, metrics?}";
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o))
+    if (k !== "count" && k !== "t" && k !== "metrics") return `unexpected field ${preview(k)}`;
+  const count = o.count;
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0 || count > MAX_BATCH_STEPS)
+    return `count: expected an integer 0..${MAX_BATCH_STEPS}`;
+  const column = (c: unknown, nullable: boolean): boolean => {
+    if (!Array.isArray(c) || c.length !== count) return false;
+    for (const x of c) {
+      if (x === null ? !nullable : typeof x !== "number" || !Number.isFinite(x)) return false;
+    }
+    return true;
+  };
+  if (o.t !== undefined && !column(o.t, false)) return `t: expected ${count} finite numbers`;
+  if (o.metrics !== undefined) {
+    const m = o.metrics;
+    if (typeof m !== "object" || m === null || Array.isArray(m)) return "metrics: expected a mapping";
+    const keys = Object.keys(m);
+    if (keys.length > MAX_METRICS) return `metrics: expected at most ${MAX_METRICS} columns`;
+    for (const k of keys) {
+      if (k.length === 0 || k.length > 64) return `metrics: column names are 1..64 characters`;
+      if (!column((m as Record<string, unknown>)[k], true))
+        return `metrics.${k}: expected ${count} finite numbers or nulls`;
+    }
+  }
+  return undefined;
+}
 
 /** Each entry kind's predicate. Strict objects: an unknown field is an error, not silently kept. */
 export const PREDICATE_SCHEMAS = {
@@ -74,8 +154,9 @@ export const PREDICATE_SCHEMAS = {
   optimizer: z.strictObject({
     ...common,
     optimizer: newOptimizer,
-    /** The gate's decision; `unapproved` marks a creation let through by an audit-mode policy. */
+    /** The gate's decision as the writer saw it; admission re-derives it and refuses a mismatch. */
     gate: gateDecision.optional(),
+    /** The writer's note that an audit-mode policy let this through; the log derives its own mark. */
     unapproved: z.boolean().optional(),
   }),
   change: z.strictObject({
@@ -100,11 +181,7 @@ export const PREDICATE_SCHEMAS = {
   "step-batch": z.strictObject({
     ...common,
     firstStep: index,
-    steps: z
-      .array(
-        z.strictObject({ t: z.number().optional(), metrics: z.record(z.string(), z.number()).optional() }),
-      )
-      .max(100_000),
+    steps: stepColumns,
     /** World-model queries made by the optimizer (`ctx.predict`, `ctx.evaluate`) since the last batch. */
     queries: z
       .array(
@@ -115,7 +192,7 @@ export const PREDICATE_SCHEMAS = {
           value: z.unknown().optional(),
         }),
       )
-      .max(100_000)
+      .max(MAX_BATCH_STEPS)
       .optional(),
     /** Process parameters as the optimizer ran them (a change without an approved `change` entry is flagged). */
     params: z.record(z.string(), scalar).optional(),
@@ -154,10 +231,61 @@ export type Predicate<K extends EntryKind = EntryKind> = {
   [P in K]: z.infer<(typeof PREDICATE_SCHEMAS)[P]>;
 }[K];
 
-export interface Statement<K extends EntryKind = EntryKind> {
+/** A predicate as a writer builds it: the log fills in `log` (its origin). */
+export type PredicateInput<K extends EntryKind> = K extends EntryKind
+  ? Omit<Predicate<K>, "log"> & { readonly log?: string }
+  : never;
+
+export interface StatementOf<K extends EntryKind> {
   readonly kind: K;
   readonly subject: readonly { name: string; digest: { sha256: string } }[];
   readonly predicate: Predicate<K>;
+}
+
+/** A parsed statement; `switch (s.kind)` narrows `s.predicate`. */
+export type Statement = { [K in EntryKind]: StatementOf<K> }[EntryKind];
+
+/**
+ * What the admission rules and the control state read of an entry: the whole predicate for every
+ * kind but step batches, whose steps and queries are summarised by their counts (the rules never
+ * read them, and not copying them keeps admission cheap).
+ */
+export interface StepBatchHead extends Omit<Predicate<"step-batch">, "steps" | "queries"> {
+  readonly stepCount: number;
+  readonly queryCount: number;
+}
+export type ViewPredicate<K extends EntryKind> = K extends "step-batch" ? StepBatchHead : Predicate<K>;
+export interface EntryViewOf<K extends EntryKind> {
+  readonly kind: K;
+  readonly predicate: ViewPredicate<K>;
+}
+export type EntryView = { [K in EntryKind]: EntryViewOf<K> }[EntryKind];
+
+/** The rules' view of a statement. */
+export function viewOf(s: Statement): EntryView {
+  if (s.kind !== "step-batch") return s as EntryView;
+  const { steps, queries, ...head } = s.predicate;
+  return {
+    kind: "step-batch",
+    predicate: { ...head, stepCount: steps.count, queryCount: queries?.length ?? 0 },
+  };
+}
+
+/**
+ * A pass over entries with one handler per kind. Being a complete record, adding an entry kind
+ * fails to compile until every such pass decides what the new kind means (kysely's visitors).
+ */
+export type EntryHandlers<V extends { readonly kind: EntryKind }, A extends unknown[], R> = {
+  readonly [K in EntryKind]: (entry: Extract<V, { readonly kind: K }>, ...args: A) => R;
+};
+
+/** Call the handler for `entry`'s kind. */
+export function dispatch<V extends { readonly kind: EntryKind }, A extends unknown[], R>(
+  handlers: EntryHandlers<V, A, R>,
+  entry: V,
+  ...args: A
+): R {
+  return (handlers[entry.kind] as (e: V, ...a: A) => R)(entry, ...args);
 }
 
 function fail(message: string): never {
@@ -208,5 +336,5 @@ export function parseStatement(value: unknown): Statement {
     const path = issue ? ["predicate", ...issue.path.map(String)].join(".") : "predicate";
     throw new FormatError("PREDICATE_INVALID", `${kind} entry: ${path}: ${issue?.message ?? "invalid"}`);
   }
-  return { kind, subject: subject as Statement["subject"], predicate: parsed.data as Predicate };
+  return { kind, subject: subject as Statement["subject"], predicate: parsed.data } as Statement;
 }

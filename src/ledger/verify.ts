@@ -1,16 +1,26 @@
 /**
  * The offline verifier: re-derives everything in a ledger from the entries alone and reports the
- * first problem, by position in the log, with a stable code.
+ * first problem, by position in the log, with a stable code. It runs the log's own admission rules
+ * and the same plugged-in rule set the log ran (mesa-optimizer control), so an entry written by a
+ * client that skipped the SDK, or edited into the file afterwards, fails here at the first entry
+ * that breaks a rule.
  *
- * It streams the entries in chunks (memory is bounded by the chunk size and the number of actors)
- * and verifies signatures on every core while the next chunk is being hashed.
+ * It streams the entries in byte-bounded chunks (memory is bounded by the chunk size, the number of
+ * actors and the leaf set, not by the ledger's bytes) and verifies signatures on every core while
+ * the previous chunk is being walked.
  */
-import type { LedgerStore, StoredCheckpoint, StoredEntry } from "../store/store.js";
-import { type ActorBinding, admit, type OpenResult } from "./admission.js";
-import { encodeBase64 } from "./base64.js";
+import type { ControlCode, CoreAdmissionCode } from "../errors.js";
+import { admitCore, CoreState } from "./admission.js";
+import { encodeBase64, toHex } from "./base64.js";
 import { openCheckpoint, verifyCosignature } from "./checkpoint.js";
-import { equalBytes } from "./crypto.js";
-import { ALG_COSIGNATURE_V1, parseVerifierKey, sameKey, type VerifierKey } from "./keys.js";
+import { equalBytes, sha256 } from "./crypto.js";
+import {
+  ALG_COSIGNATURE_V1,
+  formatVerifierKey,
+  parseVerifierKey,
+  sameKey,
+  type VerifierKey,
+} from "./keys.js";
 import {
   consistencyProof,
   EMPTY_ROOT,
@@ -21,6 +31,9 @@ import {
   verifyConsistency,
 } from "./merkle.js";
 import { parseNote } from "./note.js";
+import { readEntries } from "./read-entries.js";
+import { type LedgerRules, NO_RULES, type RuleContext } from "./rules.js";
+import type { ChunkLimits, LedgerStore, StoredCheckpoint } from "./store.js";
 import { WorkerPool } from "./worker-pool.js";
 
 export const VERIFY_CODES = [
@@ -30,10 +43,32 @@ export const VERIFY_CODES = [
   "LEAF_HASH_MISMATCH",
   "ENTRY_MALFORMED",
   "ENTRY_SIGNATURE_INVALID",
+  "ORIGIN_MISMATCH",
+  "ENTRY_DUPLICATE",
+  "PARENT_NOT_BEFORE",
+  "TIME_IN_FUTURE",
+  "TIME_BACKWARDS",
   "ACTOR_UNKNOWN",
   "ACTOR_KEY_MISMATCH",
   "ACTOR_EXISTS",
-  "PARENT_NOT_BEFORE",
+  "CONTROL_DENIED",
+  "CONTROL_UNAPPROVED",
+  "CONTROL_GATE_MISMATCH",
+  "CONTROL_REQUEST_MISMATCH",
+  "CONTROL_HALTED_ACTOR",
+  "CONTROL_HALT_UNAUTHORISED",
+  "CONTROL_RESUME_INVALID",
+  "CONTROL_CHANGE_UNAUTHORISED",
+  "CONTROL_POLICY_UNAUTHORISED",
+  "CONTROL_POLICY_INVALID",
+  "CONTROL_APPROVAL_TARGET",
+  "CONTROL_APPROVER_NOT_OVERSEER",
+  "CONTROL_SELF_APPROVAL",
+  "CONTROL_TARGET_UNKNOWN",
+  "CONTROL_BUDGET_EXCEEDED",
+  "CONTROL_SPEC_MISMATCH",
+  "CONTROL_SPEC_MISSING",
+  "BLOB_HASH_MISMATCH",
   "NODE_MISSING",
   "NODE_HASH_MISMATCH",
   "NODE_EXTRA",
@@ -44,14 +79,33 @@ export const VERIFY_CODES = [
   "CHECKPOINT_BEYOND_LOG",
   "CHECKPOINT_INCONSISTENT",
   "COSIGNATURE_INVALID",
-] as const;
+  "WITNESS_QUORUM",
+] as const satisfies readonly string[];
 export type VerifyCode = (typeof VERIFY_CODES)[number];
+
+// Every code admission can refuse with must be one verify can report (TIME_STALE excepted: an
+// entry's age at admission is recorded nowhere, so it cannot be re-checked offline).
+type Missing = Exclude<Exclude<CoreAdmissionCode, "TIME_STALE"> | ControlCode, VerifyCode>;
+const _everyRuleReported: [Missing] extends [never] ? true : Missing = true;
+void _everyRuleReported;
 
 export interface VerifyProblem {
   readonly code: VerifyCode;
   readonly message: string;
   /** The entry index the problem is at (for checkpoints: the checkpoint's size). */
   readonly index?: number | undefined;
+}
+
+/** A witness as the report names it: by its key id as well as its name, never by the name alone. */
+export interface WitnessReport {
+  readonly name: string;
+  /** Hex key id (c2sp.org/signed-note). */
+  readonly keyId: string;
+  readonly key: string;
+  /** Whether the key is one of the pinned witnesses (`--witness`). */
+  readonly pinned: boolean;
+  /** Checkpoint sizes it cosigned. */
+  readonly sizes: readonly number[];
 }
 
 export interface VerifyReport {
@@ -61,18 +115,30 @@ export interface VerifyReport {
   readonly actors: number;
   readonly rootActors: readonly string[];
   readonly checkpoints: number;
-  readonly witnesses: readonly string[];
+  readonly witnesses: readonly WitnessReport[];
   /** base64 root over every entry verified. */
   readonly root: string;
+  /** Entries the rules admitted with a mark (a creation an audit-mode policy let through), first 100. */
+  readonly marks: readonly { readonly index: number; readonly code: string; readonly message: string }[];
+  readonly markCount: number;
   readonly problem?: VerifyProblem;
 }
 
-export interface VerifyOptions {
+export interface VerifyOptions<S> {
   /** Pin the log's key; without it the key recorded in the ledger is used (and reported as such). */
   readonly logKey?: VerifierKey;
+  /** The rules the log ran; without them only the log's own rules are re-checked. */
+  readonly rules?: LedgerRules<S>;
+  /** Pinned witness keys: cosignatures by any other key are reported as not pinned and never counted. */
+  readonly witnesses?: readonly VerifierKey[];
+  /** Pinned witnesses that must have cosigned the latest checkpoint (default: 1 when any is pinned). */
+  readonly minWitnesses?: number;
+  /** Where signatures are checked (the process's shared pool by default). */
   readonly pool?: WorkerPool;
-  readonly chunk?: number;
+  readonly limits?: ChunkLimits;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The verifier's clock, for entries dated in the future. */
+  readonly now?: number;
 }
 
 class Found extends Error {
@@ -92,27 +158,39 @@ export function expectedNodeCount(size: number): number {
   return n;
 }
 
+const MAX_MARKS = 100;
+
 /**
  * Verify a whole ledger.
  *
- * @example const report = await verifyLedger(SqliteStore.open("ledger.db", { readonly: true }));
+ * @example const report = await verifyLog(SqliteStore.open("ledger.db", { readonly: true }), { rules });
  */
-export async function verifyLedger(store: LedgerStore, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const pool = options.pool ?? new WorkerPool();
-  const actors = new Map<string, ActorBinding>();
-  const witnesses = new Set<string>();
+export async function verifyLog<S>(
+  store: LedgerStore,
+  options: VerifyOptions<S> = {},
+): Promise<VerifyReport> {
+  const pool = options.pool ?? WorkerPool.shared();
+  const rules = options.rules ?? (NO_RULES as unknown as LedgerRules<S>);
+  const state = rules.create();
+  const core = new CoreState();
+  const witnesses = new Map<string, WitnessReport & { sizes: number[] }>();
   const frontier = new Frontier();
+  const marks: VerifyReport["marks"][number][] = [];
+  let markCount = 0;
   let checkpointCount = 0;
   let origin: string | undefined;
+  const now = options.now ?? Date.now();
   const summary = (p?: VerifyProblem): VerifyReport => ({
     ok: p === undefined,
     origin,
     entries: frontier.size,
-    actors: actors.size,
-    rootActors: [...actors.values()].filter((a) => a.creator === undefined).map((a) => a.name),
+    actors: core.actors.size,
+    rootActors: [...core.actors.values()].filter((a) => a.creator === undefined).map((a) => a.name),
     checkpoints: checkpointCount,
-    witnesses: [...witnesses],
+    witnesses: [...witnesses.values()],
     root: encodeBase64(frontier.size === 0 ? EMPTY_ROOT : frontier.root()),
+    marks,
+    markCount,
     ...(p ? { problem: p } : {}),
   });
   try {
@@ -129,7 +207,7 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
     if (options.logKey !== undefined && !sameKey(options.logKey, logKey)) {
       problem(
         "LOG_KEY_MISMATCH",
-        `the ledger's log key ${meta.logKey} is not the pinned key ${options.logKey.name}`,
+        `the ledger's log key ${meta.logKey} is not the pinned key ${formatVerifierKey(options.logKey)}`,
       );
     }
     const size = await store.size();
@@ -163,12 +241,29 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
     checkRoot(0);
 
     // Workers parse and check the signatures of the next chunk while this thread walks the current
-    // one in order: hashes, admission rules, tree nodes, checkpoints.
+    // one in order: hashes, the log's rules, the plugged-in rules, tree nodes, checkpoints.
     let next = 0;
-    const walk = async (rows: readonly StoredEntry[], results: readonly OpenResult[]) => {
+    for await (const chunk of readEntries(store, {
+      to: size,
+      pool,
+      open: { verify: true, full: false },
+      ...(options.limits ? { limits: options.limits } : {}),
+    })) {
+      const blobs = new Map<string, Uint8Array>();
+      const edited = new Set<string>();
+      for (const { opened } of chunk) {
+        if (!opened.ok || rules.blobsOf === undefined) continue;
+        for (const d of rules.blobsOf(opened.entry.view)) {
+          const data = blobs.has(d) || edited.has(d) ? undefined : await store.blob(d);
+          if (data === undefined) continue;
+          // A blob is trusted only once it hashes to its own name.
+          if (toHex(sha256(data)) === d) blobs.set(d, data);
+          else edited.add(d);
+        }
+      }
       const completed: { id: NodeId; hash: Hash; at: number }[] = [];
       try {
-        for (const [i, row] of rows.entries()) {
+        for (const { stored: row, opened: r } of chunk) {
           if (row.index !== next)
             problem(
               "ENTRY_MISSING",
@@ -178,13 +273,36 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
           const leaf = leafHash(row.envelope);
           if (!equalBytes(leaf, row.leafHash))
             problem("LEAF_HASH_MISMATCH", `entry ${next}'s bytes do not hash to its stored leaf hash`, next);
-          const r = results[i]!;
           if (!r.ok) problem("ENTRY_MALFORMED", `entry ${next}: ${r.message}`, next);
-          if (!r.signatureValid)
+          if (r.entry.signatureValid !== true)
             problem("ENTRY_SIGNATURE_INVALID", `entry ${next}'s signature does not verify`, next);
-          const d = admit(r.facts, next, (name) => actors.get(name));
-          if (!d.ok) problem(d.code, d.message, next);
-          if (d.introduces) actors.set(d.introduces.name, d.introduces);
+          const c = admitCore(core, r.entry, leaf, {
+            index: next,
+            origin: meta.origin,
+            now,
+            admission: false,
+          });
+          if (!c.ok) problem(c.code as VerifyCode, c.message, next);
+          for (const d of rules.blobsOf?.(r.entry.view) ?? [])
+            if (edited.has(d))
+              problem(
+                "BLOB_HASH_MISMATCH",
+                `entry ${next} names blob ${d}, whose stored bytes do not hash to it (edited)`,
+                next,
+              );
+          const ctx: RuleContext = {
+            index: next,
+            origin: meta.origin,
+            signer: r.entry.signer,
+            actor: (name) => core.actors.get(name),
+            blob: (d) => blobs.get(d),
+          };
+          const verdict = rules.admit(state, r.entry.view, ctx);
+          if (!verdict.ok) problem(verdict.code as VerifyCode, verdict.message, next);
+          for (const m of verdict.marks ?? []) {
+            markCount++;
+            if (marks.length < MAX_MARKS) marks.push({ index: next, ...m });
+          }
           for (const n of frontier.push(leaf))
             completed.push({ id: { level: n.level, index: n.index }, hash: n.hash, at: next });
           next++;
@@ -197,15 +315,8 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
         // Nodes completed before a problem are checked first: one of them may be the earlier problem.
         await checkNodes(store, completed);
       }
-    };
-    let inflight: { rows: readonly StoredEntry[]; results: Promise<OpenResult[]> } | undefined;
-    for await (const rows of store.entries(0, size, options.chunk ?? 2048)) {
-      const job = { rows, results: pool.open(rows.map((r) => r.envelope)) };
-      if (inflight) await walk(inflight.rows, await inflight.results);
-      inflight = job;
       options.onProgress?.(next, size);
     }
-    if (inflight) await walk(inflight.rows, await inflight.results);
     if (next < size) problem("ENTRY_MISSING", `entry ${next} is missing`, next);
     if (beyond) {
       problem(
@@ -221,44 +332,17 @@ export async function verifyLedger(store: LedgerStore, options: VerifyOptions = 
         `the ledger stores ${nodes} tree nodes; a tree of ${size} entries has ${expectedNodeCount(size)}`,
       );
     }
-    await checkConsistency(store, checkpoints);
-    for (const c of checkpoints) {
-      for (const cos of c.cosignatures) {
-        let key: VerifierKey;
-        try {
-          key = parseVerifierKey(cos.witness);
-        } catch (err) {
-          problem(
-            "COSIGNATURE_INVALID",
-            `checkpoint ${c.size}: witness key is malformed: ${(err as Error).message}`,
-            c.size,
-          );
-        }
-        let ts: number | undefined;
-        try {
-          ts =
-            key.type === ALG_COSIGNATURE_V1
-              ? verifyCosignature(parseNote(c.text + cos.line), key)
-              : undefined;
-        } catch {
-          ts = undefined;
-        }
-        if (ts === undefined) {
-          problem(
-            "COSIGNATURE_INVALID",
-            `checkpoint ${c.size}: the cosignature by ${key.name} does not verify`,
-            c.size,
-          );
-        }
-        witnesses.add(key.name);
-      }
+    for (const { digest } of await store.blobDigests()) {
+      const data = await store.blob(digest);
+      if (data === undefined || toHex(sha256(data)) !== digest)
+        problem("BLOB_HASH_MISMATCH", `the blob stored under ${digest} does not hash to its digest (edited)`);
     }
+    await checkConsistency(store, checkpoints);
+    checkCosignatures(checkpoints, options, witnesses);
     return summary();
   } catch (err) {
     if (err instanceof Found) return summary(err.problem);
     throw err;
-  } finally {
-    if (options.pool === undefined) await pool.close();
   }
 }
 
@@ -267,6 +351,69 @@ interface OpenedCheckpoint {
   readonly root: Hash;
   readonly text: string;
   readonly cosignatures: StoredCheckpoint["cosignatures"];
+}
+
+function checkCosignatures<S>(
+  checkpoints: readonly OpenedCheckpoint[],
+  options: VerifyOptions<S>,
+  witnesses: Map<string, WitnessReport & { sizes: number[] }>,
+): void {
+  const pinned = options.witnesses ?? [];
+  let latestPinned = new Set<string>();
+  for (const c of checkpoints) {
+    const here = new Set<string>();
+    for (const cos of c.cosignatures) {
+      let key: VerifierKey;
+      try {
+        key = parseVerifierKey(cos.witness);
+      } catch (err) {
+        problem(
+          "COSIGNATURE_INVALID",
+          `checkpoint ${c.size}: witness key is malformed: ${(err as Error).message}`,
+          c.size,
+        );
+      }
+      let ts: number | undefined;
+      try {
+        ts =
+          key.type === ALG_COSIGNATURE_V1 ? verifyCosignature(parseNote(c.text + cos.line), key) : undefined;
+      } catch {
+        ts = undefined;
+      }
+      const id = `${key.name} (key ${toHex(key.keyId)})`;
+      if (ts === undefined)
+        problem(
+          "COSIGNATURE_INVALID",
+          `checkpoint ${c.size}: the cosignature by ${id} does not verify`,
+          c.size,
+        );
+      const text = formatVerifierKey(key);
+      const isPinned = pinned.some((p) => sameKey(p, key));
+      const w = witnesses.get(text) ?? {
+        name: key.name,
+        keyId: toHex(key.keyId),
+        key: text,
+        pinned: isPinned,
+        sizes: [],
+      };
+      w.sizes.push(c.size);
+      witnesses.set(text, w);
+      if (isPinned) here.add(text);
+    }
+    latestPinned = here;
+  }
+  if (pinned.length === 0 && options.minWitnesses === undefined) return;
+  const need = options.minWitnesses ?? 1;
+  if (latestPinned.size < need) {
+    const latest = checkpoints.at(-1);
+    problem(
+      "WITNESS_QUORUM",
+      latest === undefined
+        ? `expected a checkpoint cosigned by ${need} pinned witness(es); the ledger has no checkpoint`
+        : `the latest checkpoint (size ${latest.size}) is cosigned by ${latestPinned.size} pinned witness(es), expected at least ${need}`,
+      latest?.size,
+    );
+  }
 }
 
 function openCheckpoints(

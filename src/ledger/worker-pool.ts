@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { type OpenResult, openForAdmission } from "./admission.js";
+import { type OpenOptions, type OpenResult, openForAdmission } from "./admission.js";
 import { ed25519Sign } from "./crypto.js";
 import type { WorkerJob } from "./entry-worker.js";
 
@@ -71,23 +71,42 @@ export class WorkerPool {
   private rr = 0;
   /** Below this many items the message passing costs more than it saves, so work runs inline. */
   static readonly INLINE_BELOW = 64;
+  /**
+   * ...unless they are this large: one 40 KB step batch takes milliseconds to parse and check, time
+   * the writing thread can spend signing and writing the next one.
+   */
+  static readonly INLINE_BYTES = 16 * 1024;
 
   constructor(size: number = os.availableParallelism()) {
     this.size = Math.max(1, size);
   }
 
+  private static sharedPool: WorkerPool | undefined;
+
+  /**
+   * The process's shared pool, used wherever no pool is given. Starting a worker loads the module
+   * graph again (hundreds of milliseconds from TypeScript sources), so logs, verifiers and audits
+   * in one process share their workers instead of each starting their own. Its workers are unref'd:
+   * they never keep the process alive, and nobody needs to close it.
+   */
+  static shared(): WorkerPool {
+    WorkerPool.sharedPool ??= new WorkerPool();
+    return WorkerPool.sharedPool;
+  }
+
   private worker(): Worker {
     if (this.workers.length < this.size) {
       const w = startWorker();
-      w.unref();
       w.on("message", (m: { id: number; out?: ArrayBuffer; results?: OpenResult[] }) => {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
+        this.idle();
         p?.resolve(m.out ?? m.results);
       });
       w.on("error", (err) => {
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();
+        this.idle();
       });
       this.workers.push(w);
       return w;
@@ -95,9 +114,23 @@ export class WorkerPool {
     return this.workers[this.rr++ % this.workers.length]!;
   }
 
+  /**
+   * Workers hold the process open only while they have work: referenced from the first pending
+   * job, unreferenced once none is left, so a process that is done exits without closing the pool.
+   * (A listener added to a worker refs it again, so this is set here, not once at creation.)
+   */
+  private busy(): void {
+    for (const w of this.workers) w.ref();
+  }
+
+  private idle(): void {
+    if (this.pending.size === 0) for (const w of this.workers) w.unref();
+  }
+
   private post<T>(job: Omit<WorkerJob, "id">, transfer: ArrayBuffer[]): Promise<T> {
     const id = this.nextId++;
     const w = this.worker();
+    if (this.pending.size === 0) this.busy();
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       w.postMessage({ ...job, id }, transfer);
@@ -105,7 +138,10 @@ export class WorkerPool {
   }
 
   private split<T>(items: readonly T[]): T[][] {
-    const per = Math.max(WorkerPool.INLINE_BELOW, Math.ceil(items.length / this.size));
+    const per = Math.max(
+      Math.min(WorkerPool.INLINE_BELOW, items.length),
+      Math.ceil(items.length / this.size),
+    );
     const out: T[][] = [];
     for (let i = 0; i < items.length; i += per) out.push(items.slice(i, i + per));
     return out;
@@ -130,13 +166,19 @@ export class WorkerPool {
     return parts.flat();
   }
 
-  /** Open every envelope: parse, verify its signature, extract admission facts; in order. */
-  async open(envelopes: readonly Uint8Array[]): Promise<OpenResult[]> {
-    if (envelopes.length < WorkerPool.INLINE_BELOW) return envelopes.map(openForAdmission);
+  /** Open every envelope: parse, (optionally) verify its signature, take its view; in order. */
+  async open(
+    envelopes: readonly Uint8Array[],
+    options: OpenOptions = { verify: true, full: false },
+  ): Promise<OpenResult[]> {
+    let bytes = 0;
+    for (const e of envelopes) bytes += e.length;
+    if (envelopes.length < WorkerPool.INLINE_BELOW && bytes < WorkerPool.INLINE_BYTES)
+      return envelopes.map((e) => openForAdmission(e, options));
     const parts = await Promise.all(
       this.split(envelopes).map((part) => {
         const { data, offsets } = pack(part);
-        return this.post<OpenResult[]>({ op: "open", data: data.buffer as ArrayBuffer, offsets }, [
+        return this.post<OpenResult[]>({ op: "open", data: data.buffer as ArrayBuffer, offsets, options }, [
           data.buffer as ArrayBuffer,
         ]);
       }),

@@ -1,31 +1,41 @@
 /**
  * The overseer's report: every ledger-level detector over a ledger, findings grouped per optimizer
  * with its provenance chain, most severe first. `optprov audit` prints it.
+ *
+ * An audit cannot be crashed: a ledger that fails verification yields a critical `forgery` finding
+ * with the verifier's code and index, then whatever can still be read (entries that break a rule
+ * are skipped and listed); an entry, a spec or a blob a detector cannot read is an `UNREADABLE`
+ * finding; a detector that throws is reported and stopped, the others go on. It reads the ledger in
+ * one streaming replay, so its memory is bounded by what the detectors keep, not by the ledger.
  */
-import { type VerifyReport, verifyLedger } from "../ledger/verify.js";
-import type { LedgerStore } from "../store/store.js";
+import type { ControlState } from "../control/state.js";
+import { OptprovError } from "../errors.js";
+import { Log } from "../ledger/log.js";
+import type { LedgerStore } from "../ledger/store.js";
+import type { VerifyReport } from "../ledger/verify.js";
+import type { WorkerPool } from "../ledger/worker-pool.js";
 import { compareFindings, type Finding } from "./detectors/finding.js";
 import { forgeryFindings } from "./detectors/forgery.js";
-import { detectGoodhartInLedger } from "./detectors/goodhart-ledger.js";
-import { type LedgerScan, scanLedger } from "./detectors/ledger-scan.js";
-import { detectSelfModification } from "./detectors/self-modification.js";
+import { goodhartLedgerDetector } from "./detectors/goodhart-ledger.js";
+import { type LedgerDetector, type LedgerDetectorFactory, unreadable } from "./detectors/ledger-detector.js";
+import { selfModificationDetector } from "./detectors/self-modification.js";
 import {
-  detectDistributionalShiftInLedger,
-  detectOversightDependenceInLedger,
-  detectOversightDisabledInLedger,
+  distributionalShiftLedgerDetector,
+  oversightDependenceLedgerDetector,
+  oversightDisabledLedgerDetector,
 } from "./detectors/spec-detectors.js";
-import { detectUndeclaredOptimizers } from "./detectors/undeclared-optimizer.js";
+import { undeclaredOptimizerDetector } from "./detectors/undeclared-optimizer.js";
+import { ledgerRules } from "./gate-detectors.js";
+import { verifyLedger } from "./verify.js";
 
-/** A detector that reads the whole ledger. */
-export type LedgerDetector = (scan: LedgerScan) => Finding[];
-
-export const LEDGER_DETECTORS: Readonly<Record<string, LedgerDetector>> = {
-  "distributional-shift": detectDistributionalShiftInLedger,
-  goodhart: detectGoodhartInLedger,
-  "oversight-dependence": detectOversightDependenceInLedger,
-  "oversight-disabled": detectOversightDisabledInLedger,
-  "self-modification": detectSelfModification,
-  "undeclared-optimizer": detectUndeclaredOptimizers,
+/** The ledger-level detectors `audit` runs, by name. */
+export const LEDGER_DETECTORS: Readonly<Record<string, LedgerDetectorFactory>> = {
+  "distributional-shift": distributionalShiftLedgerDetector,
+  goodhart: goodhartLedgerDetector,
+  "oversight-dependence": oversightDependenceLedgerDetector,
+  "oversight-disabled": oversightDisabledLedgerDetector,
+  "self-modification": selfModificationDetector,
+  "undeclared-optimizer": undeclaredOptimizerDetector,
 };
 
 export interface AuditReport {
@@ -40,28 +50,153 @@ export interface AuditReport {
   }[];
 }
 
+export interface AuditOptions {
+  /** Detectors beyond (or replacing, by name) the built-in ones. */
+  readonly detectors?: Readonly<Record<string, LedgerDetectorFactory>>;
+  /** Run only these detectors (by name); forgery, from the verifier, always runs. */
+  readonly only?: readonly string[];
+  readonly pool?: WorkerPool;
+}
+
+/** Entries skipped by the replay that are listed one by one; the rest are counted. */
+const MAX_SKIPPED_LISTED = 50;
+
 /**
  * @example const report = await audit(SqliteStore.open("ledger.db", { readonly: true }));
  */
-export async function audit(
-  store: LedgerStore,
-  extra: Readonly<Record<string, LedgerDetector>> = {},
-): Promise<AuditReport> {
-  const verify = await verifyLedger(store);
-  const findings: Finding[] = [...forgeryFindings(verify)];
-  const detectors = { ...LEDGER_DETECTORS, ...extra };
-  // A ledger that does not verify is still scanned (up to what parses), but its findings come first.
-  const scan = await scanLedger(store);
-  for (const d of Object.values(detectors)) findings.push(...d(scan));
+export async function audit(store: LedgerStore, options: AuditOptions = {}): Promise<AuditReport> {
+  const findings: Finding[] = [];
+  const verify = await verifyOrReport(store, options.pool, findings);
+  findings.push(...forgeryFindings(verify));
+  const factories = { ...LEDGER_DETECTORS, ...options.detectors };
+  const running = new Map<string, LedgerDetector>();
+  const guarded = (name: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      running.delete(name);
+      findings.push(
+        unreadable(
+          name,
+          `the ${name} detector stopped on input it could not read: ${(err as Error).message}; its findings are missing`,
+        ),
+      );
+    }
+  };
+  for (const [name, make] of Object.entries(factories))
+    if (options.only === undefined || options.only.includes(name))
+      guarded(name, () => running.set(name, make()));
+
+  const skipped: { index: number; code: string; message: string }[] = [];
+  let state: ControlState | undefined;
+  try {
+    const log = await Log.open(store, {
+      rules: ledgerRules(),
+      ...(options.pool ? { pool: options.pool } : {}),
+      onRefused: (index, code, message) => skipped.push({ index, code, message }),
+      observer: {
+        full: true,
+        entry(index, entry, blob, now) {
+          const s = entry.statement!;
+          for (const [name, d] of running) if (d.entry) guarded(name, () => d.entry!(index, s, now));
+          if (s.kind !== "optimizer") return;
+          const o = now.optimizers.get(s.predicate.optimizer.name);
+          if (o === undefined) return;
+          const spec = specOf(s.predicate.optimizer, blob);
+          if (spec === undefined) return;
+          if (spec instanceof Error) {
+            findings.push(
+              unreadable("audit", `${o.name}'s spec could not be read: ${spec.message}`, index, o.name),
+            );
+            return;
+          }
+          for (const [name, d] of running) if (d.spec) guarded(name, () => d.spec!(o, spec, now));
+        },
+      },
+    });
+    state = log.state;
+    await log.settle();
+  } catch (err) {
+    if (!(err instanceof OptprovError)) throw err;
+    findings.push(unreadable("audit", `the ledger could not be replayed: ${err.message}`));
+  }
+  const seen = new Set([verify.problem?.index]);
+  for (const s of skipped.filter((x) => !seen.has(x.index)).slice(0, MAX_SKIPPED_LISTED))
+    findings.push({
+      detector: "forgery",
+      code: s.code,
+      severity: "critical",
+      message: `entry #${s.index} breaks the log's rules and was left out of this audit: ${s.message}`,
+      evidence: { entries: [s.index] },
+      firstAt: { entry: s.index },
+    });
+  if (skipped.length > MAX_SKIPPED_LISTED)
+    findings.push({
+      detector: "forgery",
+      code: "ENTRIES_SKIPPED",
+      severity: "critical",
+      message: `${skipped.length} entries in all break the log's rules and were left out of this audit`,
+      evidence: { numbers: { skipped: skipped.length } },
+    });
+  if (state !== undefined) {
+    const final = state;
+    for (const [name, d] of running) guarded(name, () => findings.push(...d.finish(final)));
+  }
   findings.sort(compareFindings);
-  const optimizers = [...scan.state.optimizers.values()].map((o) => ({
+  const optimizers = [...(state?.optimizers.values() ?? [])].map((o) => ({
     name: o.name,
-    chain: [o.name, ...scan.state.ancestors(o.name)],
+    chain: [o.name, ...state!.ancestors(o.name)],
     findings: findings.filter((f) => f.optimizer === o.name),
   }));
-  return { verify, detectorsRun: ["forgery", ...Object.keys(detectors)], findings, optimizers };
+  return { verify, detectorsRun: ["forgery", ...running.keys()], findings, optimizers };
 }
 
+/** Verify, turning a verifier that cannot even run (an unreadable store) into a finding. */
+async function verifyOrReport(
+  store: LedgerStore,
+  pool: WorkerPool | undefined,
+  findings: Finding[],
+): Promise<VerifyReport> {
+  try {
+    return await verifyLedger(store, pool ? { pool } : {});
+  } catch (err) {
+    findings.push({
+      detector: "forgery",
+      code: "VERIFY_FAILED",
+      severity: "critical",
+      message: `the ledger could not be verified at all: ${(err as Error).message}`,
+      evidence: {},
+    });
+    return {
+      ok: false,
+      origin: undefined,
+      entries: 0,
+      actors: 0,
+      rootActors: [],
+      checkpoints: 0,
+      witnesses: [],
+      root: "",
+      marks: [],
+      markCount: 0,
+    };
+  }
+}
+
+/** The spec a creation recorded: inline, or the blob beside the log; an Error when it cannot be read. */
+function specOf(
+  o: { readonly spec?: unknown; readonly specDigest?: string | undefined },
+  blob: (digest: string) => Uint8Array | undefined,
+): unknown {
+  if (o.spec !== undefined) return o.spec;
+  if (o.specDigest === undefined) return undefined;
+  const data = blob(o.specDigest);
+  if (data === undefined) return new Error(`its blob ${o.specDigest} is not stored beside the log`);
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
+  } catch (err) {
+    return new Error(`its blob ${o.specDigest} is not UTF-8 JSON (${(err as Error).message})`);
+  }
+}
 export function renderAudit(r: AuditReport): string {
   const lines = [
     `ledger: ${r.verify.ok ? "verifies" : `DOES NOT VERIFY (${r.verify.problem?.code})`}; ${r.verify.entries} entries; detectors: ${r.detectorsRun.join(", ")}`,

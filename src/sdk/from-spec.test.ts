@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { summariseSpec } from "../control/gate-request.js";
 import { testPolicy } from "../control/test-support/policy-fixture.js";
 import { generateSignerKey } from "../ledger/keys.js";
 import { loadSpec } from "../model/index.js";
@@ -19,9 +20,7 @@ it("turns a worked spec into a gated spawn bound to the spec's digest", async ()
   const s = spawnSpecFrom(loaded.spec!);
   expect(s.name).not.toMatch(/[\s+]/);
   expect(s.process.kind).toBe("tree-search");
-  expect(s.gate?.specErrors).toEqual([]);
-  expect(s.gate?.legibility?.variables).toBeGreaterThan(0);
-  expect(s.digest).toBe(loaded.digest?.replace("sha256:", ""));
+  expect(s.document).toBe(loaded.spec);
 
   const ledger = await openLedger({ path: path.join(dir, "l.db"), logKey: generateSignerKey("log.fs") });
   const alice = await ledger.root({ name: "alice", key: generateSignerKey("alice") });
@@ -37,17 +36,20 @@ it("turns a worked spec into a gated spawn bound to the spec's digest", async ()
 
   const child = await alice.spawn(s);
   expect(ledger.state.optimizers.get(child.name)).toMatchObject({
-    specDigest: s.digest,
+    specDigest: loaded.digest?.replace("sha256:", ""),
     process: "tree-search",
+    specIn: "entry",
   });
   await ledger.close();
 });
 
-it("carries the objective's variables and their tags to the gate", () => {
+it("the gate reads the objective's variables and their tags from the spec itself", () => {
   const loaded = load("absent-supervisor.optimizer.yaml");
-  const s = spawnSpecFrom(loaded.spec!);
+  const summary = summariseSpec(spawnSpecFrom(loaded.spec!).document);
   // The Q-learner's objective reads only `reward`; its tags reach the gate.
-  expect(s.gate?.objectiveVariables).toEqual([{ name: "reward", tags: expect.arrayContaining(["reward"]) }]);
+  expect(summary.objectiveVariables).toEqual([{ name: "reward", tags: expect.arrayContaining(["reward"]) }]);
+  expect(summary.specErrors).toEqual([]);
+  expect(summary.legibility.variables).toBeGreaterThan(0);
 });
 
 it("a hostile spec never reaches the ledger: the loader refuses it with coded errors", async () => {

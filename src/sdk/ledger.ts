@@ -1,22 +1,23 @@
 /**
  * The builder's entry point: open a ledger, declare the root, and let every optimizer be created
- * through `spawn` (and so through the gate).
+ * through `spawn` (and so through the gate, which the log itself enforces at admission).
  */
 import fs from "node:fs";
+import type { GateDetector } from "../control/gate-request.js";
 import { type Policy, parsePolicy, policyDigest } from "../control/policy.js";
-import { ControlState } from "../control/state.js";
-import { PolicyError } from "../errors.js";
+import type { ControlState } from "../control/state.js";
+import { PolicyError, UsageError } from "../errors.js";
 import { formatVerifierKey, generateSignerKey, type SignerKey } from "../ledger/keys.js";
-import { type AppendedEntry, Log } from "../ledger/log.js";
-import type { EntryKind, Predicate, Statement } from "../ledger/statement.js";
+import { type AppendedEntry, type AppendOptions, Log } from "../ledger/log.js";
+import type { EntryKind, PredicateInput } from "../ledger/statement.js";
+import type { LedgerStore } from "../ledger/store.js";
 import type { WorkerPool } from "../ledger/worker-pool.js";
+import { GATE_DETECTORS, ledgerRules } from "../oversight/gate-detectors.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
-import type { LedgerStore } from "../store/store.js";
 import { loadLogKey, readSignerKey, resolveLedgerPath } from "./location.js";
-import { Optimizer, type SpawnSpec } from "./optimizer.js";
+import { Optimizer } from "./optimizer.js";
 
-/** A check the gate can require (`detectors:` in a policy): run on the spec of every creation it decides. */
-export type GateDetector = (spec: SpawnSpec) => { readonly passed: boolean; readonly summary: string };
+export type { GateDetector };
 
 export interface OpenLedgerOptions {
   /** The SQLite file (default `.optprov/ledger.db` or $OPTPROV_LEDGER). Ignored when `store` is given. */
@@ -29,40 +30,48 @@ export interface OpenLedgerOptions {
   /** Step batches are flushed at this many steps or this age, whichever comes first (default 1,000 and 250 ms). */
   readonly stepBatch?: { readonly maxSteps?: number; readonly maxMs?: number };
   readonly pool?: WorkerPool;
-  /** Detectors a policy may require at the gate, by name. */
+  /**
+   * Detectors a policy may require at the gate, by name, beyond the built-in ones (`GATE_DETECTORS`).
+   * The log runs them at admission; an offline `verifyLedger` must be given the same ones.
+   */
   readonly gateDetectors?: Readonly<Record<string, GateDetector>>;
 }
 
 const now = () => new Date().toISOString();
 
 export class Ledger {
-  readonly log: Log;
-  readonly state: ControlState = new ControlState();
+  readonly log: Log<ControlState>;
   readonly stepBatch: { readonly maxSteps: number; readonly maxMs: number };
-  readonly gateDetectors = new Map<string, GateDetector>();
-  /** Statements this process appended, by index, so catching up does not parse them again. */
-  private readonly written = new Map<number, Statement>();
-  /** Bumped whenever an entry that can change who may run is applied; runs re-check their halt state then. */
-  controlEpoch = 0;
+  readonly gateDetectors: Readonly<Record<string, GateDetector>>;
   private readonly poller: NodeJS.Timeout;
   private refreshing: Promise<void> | undefined;
   private closed = false;
 
-  private constructor(log: Log, options: OpenLedgerOptions) {
+  private constructor(log: Log<ControlState>, options: OpenLedgerOptions) {
     this.log = log;
     this.stepBatch = {
       maxSteps: options.stepBatch?.maxSteps ?? 1000,
       maxMs: options.stepBatch?.maxMs ?? 250,
     };
-    for (const [name, d] of Object.entries(options.gateDetectors ?? {})) this.gateDetectors.set(name, d);
+    this.gateDetectors = { ...GATE_DETECTORS, ...options.gateDetectors };
     this.poller = setInterval(() => void this.refresh().catch(() => undefined), options.pollMs ?? 25);
     this.poller.unref();
+  }
+
+  /** The control state the log derived from every entry (optimizers, requests, approvals, halts, policies). */
+  get state(): ControlState {
+    return this.log.state;
+  }
+
+  /** Changes whenever an entry that can change who may run is applied; runs re-check their halt state then. */
+  get controlEpoch(): number {
+    return this.log.state.epoch;
   }
 
   /**
    * @example
    * const ledger = await openLedger();
-   * const root = await ledger.root({ name: "alice", key: aliceKey });
+   * const root = await ledger.root({ name: "alice", key: "alice.key" });
    */
   static async open(options: OpenLedgerOptions = {}): Promise<Ledger> {
     const file = resolveLedgerPath(options.path);
@@ -77,17 +86,16 @@ export class Ledger {
     const log = await Log.open(store, {
       ...(logKey ? { logKey } : {}),
       ...(options.pool ? { pool: options.pool } : {}),
+      rules: ledgerRules(options.gateDetectors),
     });
-    const ledger = new Ledger(log, options);
-    await ledger.refresh();
-    return ledger;
+    return new Ledger(log, options);
   }
 
   /** Apply entries appended since the last look (by anyone) to the control state. */
   refresh(): Promise<void> {
     this.refreshing ??= (async () => {
       try {
-        if ((await this.state.catchUp(this.log.store, this.written)) > 0) this.controlEpoch++;
+        await this.log.catchUp();
       } finally {
         this.refreshing = undefined;
       }
@@ -95,26 +103,14 @@ export class Ledger {
     return this.refreshing;
   }
 
-  /** Append one entry signed by `signer`, and bring the control state up to date. */
-  async append<K extends EntryKind>(
+  /** Append one entry signed by `signer` (the time is now unless given; the log fills in its origin). */
+  append<K extends EntryKind>(
     kind: K,
-    predicate: Omit<Predicate<K>, "time"> & { time?: string },
+    predicate: Omit<PredicateInput<K>, "time"> & { readonly time?: string },
     signer: SignerKey,
+    options: AppendOptions = {},
   ): Promise<AppendedEntry> {
-    const done = await this.record(kind, { time: now(), ...predicate } as Predicate<K>, signer);
-    await this.refresh();
-    return done;
-  }
-
-  /** Append without waiting for the control state (step batches): remembered so it is not parsed again. */
-  async record<K extends EntryKind>(
-    kind: K,
-    predicate: Predicate<K>,
-    signer: SignerKey,
-  ): Promise<AppendedEntry> {
-    const done = await this.log.appendEntry(kind, predicate, signer);
-    if (done.index >= this.state.size) this.written.set(done.index, { kind, predicate, subject: [] });
-    return done;
+    return this.log.appendEntry(kind, { time: now(), ...predicate } as PredicateInput<K>, signer, options);
   }
 
   /**
@@ -129,9 +125,13 @@ export class Ledger {
       typeof opts.key === "string"
         ? readSignerKey(opts.key, "root key")
         : (opts.key ?? generateSignerKey(opts.name));
+    if (key.name !== opts.name)
+      throw new UsageError(
+        "USAGE",
+        `root ${opts.name}: the key given is named ${key.name}; a root signs with a key of its own name`,
+      );
     await this.refresh();
-    const known = this.state.actors.get(opts.name) ?? this.state.optimizers.get(opts.name);
-    if (known === undefined) {
+    if (!this.state.actors.has(opts.name)) {
       await this.append(
         "actor",
         { actor: opts.name, role: opts.role ?? "person", key: formatVerifierKey(key) },
@@ -166,6 +166,11 @@ export class Ledger {
         "POLICY_INVALID",
         `policy owner is ${parsed.owner}, but it is signed by ${owner.name}`,
       );
+    if (Date.parse(parsed.expires) <= Date.now())
+      throw new PolicyError(
+        "POLICY_INVALID",
+        `policy ${parsed.name} expired at ${parsed.expires}; nothing to sign`,
+      );
     const done = await this.append(
       "policy",
       {
@@ -194,7 +199,7 @@ export class Ledger {
       throw new PolicyError("REQUEST_UNKNOWN", `entry #${target} is not a pending request, resume or policy`);
     }
     const governing = request
-      ? this.state.policyByDigest(request.gate.policyDigest)
+      ? this.state.policyByDigest(request.gate.policyDigest)?.policy
       : this.state.activePolicy()?.policy;
     if (governing !== undefined && !governing.overseers.includes(by.name)) {
       throw new PolicyError(

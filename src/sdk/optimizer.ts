@@ -1,29 +1,39 @@
 /**
  * An optimizer as builders hold it: a name, its own key, and the two things it may do: create
  * another optimizer (only through the gate) and run (recording its steps).
+ *
+ * The gate here is a fast pre-check and an explanation: `spawn` decides with the same function the
+ * log runs at admission, on the same recorded spec, so a creation it lets through is one the log
+ * admits, and one it refuses fails fast with every reason. The log still decides.
  */
-
-import { decide, type GateDecision, type GateRequest } from "../control/gate.js";
+import { decide, type GateDecision } from "../control/gate.js";
+import { gateRequestFor, summariseSpec } from "../control/gate-request.js";
+import { recordOf } from "../control/rules.js";
 import { HaltedError, PolicyError } from "../errors.js";
+import { toHex } from "../ledger/base64.js";
+import { sha256 } from "../ledger/crypto.js";
 import { formatVerifierKey, generateSignerKey, type SignerKey } from "../ledger/keys.js";
+import type { NewOptimizer, ProcessDeclaration } from "../ledger/statement.js";
+import { canonicalJson } from "../model/index.js";
 import type { Ledger } from "./ledger.js";
 import { RunContext } from "./run-context.js";
 
-/** What `spawn` needs: the new optimizer's name and process, and what the gate checks about its spec. */
+/** What `spawn` needs: the new optimizer's name and process, and its spec document. */
 export interface SpawnSpec {
   readonly name: string;
+  /** The process as declared; taken from `document` when one is given (`spawnSpecFrom` does this). */
   readonly process: {
     readonly kind: string;
     readonly params?: Readonly<Record<string, number | string | boolean>>;
     readonly budget?: { readonly maxSteps?: number; readonly maxWallSeconds?: number };
-    /** Process kinds this optimizer may create in turn. */
+    /** Process kinds this optimizer may create in turn; absent means none. */
     readonly mayCreate?: readonly string[];
   };
-  /** The gate's view of the spec: legibility, the objective's variables with tags, problems found. */
-  readonly gate?: Partial<Pick<GateRequest["child"], "legibility" | "objectiveVariables" | "specErrors">>;
-  /** The full spec document, recorded in the ledger with its digest. */
+  /**
+   * The full optimizer spec, recorded in the ledger with its digest: the gate reads its legibility,
+   * objective and detectors from it. Without one, the creation has nothing explicit to show.
+   */
   readonly document?: unknown;
-  readonly digest?: string;
   /** The optimizer's explicit world model and objective, for `ctx.predict` and `ctx.evaluate`. */
   readonly model?: {
     readonly predict?: (decisions: Readonly<Record<string, unknown>>) => unknown;
@@ -36,8 +46,22 @@ export interface SpawnOptions {
   readonly waitMs?: number;
   /** The child's key; one is generated when omitted. Pass the same key again to complete an approved request. */
   readonly key?: SignerKey;
-  /** Detector results the policy requires (see the oversight detectors). */
-  readonly detectors?: GateRequest["detectors"];
+}
+
+/**
+ * Specs larger than this go beside the log as a content-addressed blob (their digest in the entry)
+ * instead of inside the entry, whose cap is 1 MiB: a learned world model can be many megabytes.
+ */
+export const INLINE_SPEC_BYTES = 256 * 1024;
+
+function processOf(spec: SpawnSpec): ProcessDeclaration {
+  const p = spec.process;
+  return {
+    kind: p.kind,
+    ...(p.params && Object.keys(p.params).length > 0 ? { params: { ...p.params } } : {}),
+    ...(p.budget ? { budget: p.budget } : {}),
+    mayCreate: [...(p.mayCreate ?? [])],
+  };
 }
 
 export class Optimizer {
@@ -59,48 +83,8 @@ export class Optimizer {
   }
 
   private introducedAt(): number | undefined {
-    return (
-      this.ledger.state.optimizers.get(this.name)?.index ?? this.ledger.state.actors.get(this.name)?.index
-    );
-  }
-
-  /** Run the detectors a policy requires that are registered on the ledger (unregistered ones fail at the gate). */
-  private runGateDetectors(names: readonly string[], spec: SpawnSpec): NonNullable<GateRequest["detectors"]> {
-    const out: Record<string, { passed: boolean; summary: string }> = {};
-    for (const name of names) {
-      const d = this.ledger.gateDetectors.get(name);
-      if (d !== undefined) out[name] = d(spec);
-    }
-    return out;
-  }
-
-  /** The gate's request for creating `spec` under this optimizer. */
-  gateRequest(spec: SpawnSpec, detectors?: GateRequest["detectors"]): GateRequest {
-    const me = this.ledger.state.optimizers.get(this.name);
-    return {
-      creator: {
-        name: this.name,
-        process: me?.process,
-        key: formatVerifierKey(this.key),
-        depth: this.ledger.state.depth(this.name),
-        mayCreate: this.spec?.process.mayCreate,
-      },
-      child: {
-        name: spec.name,
-        process: spec.process.kind,
-        budget: spec.process.budget,
-        legibility: spec.gate?.legibility ?? {
-          variables: 0,
-          largestLocalModelRows: 0,
-          objectiveSize: 0,
-          implicitParts: 0,
-        },
-        objectiveVariables: spec.gate?.objectiveVariables,
-        specErrors: spec.gate?.specErrors ?? [],
-      },
-      ...(detectors ? { detectors } : {}),
-      now: new Date(),
-    };
+    const { state } = this.ledger;
+    return state.optimizers.get(this.name)?.index ?? state.actors.get(this.name)?.index;
   }
 
   /**
@@ -108,7 +92,7 @@ export class Optimizer {
    * throws a PolicyError listing every reason; a creation needing approval waits up to `waitMs`.
    * In audit mode the creation happens and is recorded as unapproved.
    *
-   * @example const child = await trainer.spawn({ name: "mcts", process: { kind: "tree-search" } }, { waitMs: 10_000 });
+   * @example const child = await trainer.spawn(spawnSpecFrom(mctsSpec), { waitMs: 10_000 });
    */
   async spawn(spec: SpawnSpec, options: SpawnOptions = {}): Promise<Optimizer> {
     const { ledger } = this;
@@ -120,13 +104,23 @@ export class Optimizer {
         `${this.name} is halted (by ${halted.optimizer} at #${halted.index}) and may not create optimizers`,
       );
     const key = options.key ?? generateSignerKey(spec.name);
-    const optimizer = {
+    const summary = summariseSpec(spec.document);
+    // A valid spec says what its process is; otherwise the spawn's own declaration stands (and the
+    // gate refuses the invalid spec with its problems).
+    const declared = summary.declared ?? processOf(spec);
+    const canonical = spec.document === undefined ? undefined : canonicalJson(spec.document);
+    const blob =
+      canonical !== undefined && canonical.length > INLINE_SPEC_BYTES
+        ? Buffer.from(canonical, "utf8")
+        : undefined;
+    const optimizer: NewOptimizer = {
       name: spec.name,
       key: formatVerifierKey(key),
-      process: spec.process.kind,
-      ...(spec.digest ? { specDigest: spec.digest } : {}),
-      ...(spec.document !== undefined ? { spec: spec.document } : {}),
+      process: declared,
+      ...(canonical !== undefined ? { specDigest: toHex(sha256(Buffer.from(canonical, "utf8"))) } : {}),
+      ...(spec.document !== undefined && blob === undefined ? { spec: spec.document } : {}),
     };
+    const blobs = blob ? { blobs: [new Uint8Array(blob.buffer, blob.byteOffset, blob.length)] } : {};
     const parent = this.introducedAt();
     const policy = ledger.state.activePolicy();
     const create = async (gate: GateDecision | undefined, unapproved: boolean, from: number | undefined) => {
@@ -136,14 +130,15 @@ export class Optimizer {
           actor: this.name,
           optimizer,
           ...(from !== undefined ? { parent: from } : parent !== undefined ? { parent } : {}),
-          ...(gate ? { gate: toRecord(gate) } : {}),
+          ...(gate ? { gate: recordOf(gate) } : {}),
           ...(unapproved ? { unapproved: true } : {}),
         },
         this.key,
+        blobs,
       );
-      return new Optimizer(ledger, spec.name, key, spec);
+      return new Optimizer(ledger, spec.name, key, { ...spec, process: declared });
     };
-    if (policy?.policy === undefined) return create(undefined, false, undefined);
+    if (policy === undefined) return create(undefined, false, undefined);
 
     // A request this creator already made for this child with this key: complete it once approved,
     // or keep waiting on it, rather than asking twice.
@@ -152,17 +147,25 @@ export class Optimizer {
         r.creator === this.name &&
         r.optimizer.name === spec.name &&
         r.optimizer.key === optimizer.key &&
+        r.gate.policyDigest === policy.digest &&
         ["approved", "pending"].includes(ledger.state.requestStatus(r)),
     );
     if (earlier && ledger.state.requestStatus(earlier) === "approved")
       return create(earlier.gate as GateDecision, false, earlier.index);
+    const time = new Date().toISOString();
     const decision = earlier
       ? (earlier.gate as GateDecision)
       : decide(
           policy.policy,
-          this.gateRequest(spec, {
-            ...this.runGateDetectors(policy.policy.detectors, spec),
-            ...options.detectors,
+          gateRequestFor({
+            state: ledger.state,
+            policy: policy.policy,
+            creator: { name: this.name, key: formatVerifierKey(this.key) },
+            child: optimizer,
+            spec: spec.document,
+            summary,
+            time,
+            detectors: ledger.gateDetectors,
           }),
           policy.digest,
         );
@@ -176,11 +179,13 @@ export class Optimizer {
         "request",
         {
           actor: this.name,
+          time,
           ...(parent !== undefined ? { parent } : {}),
           optimizer,
-          gate: toRecord(decision),
+          gate: recordOf(decision),
         },
         this.key,
+        blobs,
       ));
     if (decision.outcome === "deny") {
       throw new PolicyError(
@@ -229,14 +234,4 @@ export class Optimizer {
       throw err;
     }
   }
-}
-
-function toRecord(d: GateDecision) {
-  return {
-    mode: d.mode,
-    outcome: d.outcome,
-    reasons: d.reasons.map((r) => ({ code: r.code, message: r.message })),
-    policyDigest: d.policyDigest,
-    approvals: d.approvals,
-  };
 }

@@ -1,12 +1,15 @@
 /**
- * What an optimizer's loop calls. `step()` costs about an array push: steps are buffered and
- * flushed as one signed `step-batch` entry per `maxSteps` steps or `maxMs` milliseconds.
+ * What an optimizer's loop calls. `step()` costs about an array push: steps are buffered by column
+ * and flushed as one signed `step-batch` entry per `maxSteps` steps or `maxMs` milliseconds.
+ *
+ * Once the optimizer is halted, `step()` throws and the steps buffered before the halt are handed
+ * in as one final batch naming the halt as its parent: the one entry besides notes the log still
+ * admits from a halted optimizer.
  */
-import { HaltedError } from "../errors.js";
+import { AdmissionError, HaltedError } from "../errors.js";
 import type { Predicate } from "../ledger/statement.js";
 import type { Optimizer } from "./optimizer.js";
 
-type Step = Predicate<"step-batch">["steps"][number];
 type Query = NonNullable<Predicate<"step-batch">["queries"]>[number];
 
 export interface Artifact {
@@ -18,7 +21,8 @@ export interface Artifact {
 
 export class RunContext {
   readonly optimizer: Optimizer;
-  private steps: Step[] = [];
+  private t: number[] = [];
+  private columns = new Map<string, (number | null)[]>();
   private queries: Query[] = [];
   private firstStep = 0;
   private count = 0;
@@ -35,15 +39,18 @@ export class RunContext {
 
   constructor(optimizer: Optimizer) {
     this.optimizer = optimizer;
-    this.maxSteps = optimizer.ledger.stepBatch.maxSteps;
-    this.budget = optimizer.spec?.process.budget?.maxSteps ?? Number.POSITIVE_INFINITY;
+    const ledger = optimizer.ledger;
+    this.maxSteps = ledger.stepBatch.maxSteps;
+    // The budget counts every step the optimizer ever recorded, across runs (the log counts so too).
+    const spent = ledger.state.optimizers.get(optimizer.name)?.steps ?? 0;
+    this.budget = (optimizer.spec?.process.budget?.maxSteps ?? Number.POSITIVE_INFINITY) - spent;
     this.params = { ...(optimizer.spec?.process.params ?? {}) };
-    this.timer = setInterval(() => this.flush(), optimizer.ledger.stepBatch.maxMs);
+    this.timer = setInterval(() => void this.flush(), ledger.stepBatch.maxMs);
     this.timer.unref();
     this.checkHalt();
   }
 
-  /** Steps recorded so far. */
+  /** Steps recorded so far in this run. */
   get stepCount(): number {
     return this.count;
   }
@@ -68,15 +75,23 @@ export class RunContext {
   step(metrics?: Readonly<Record<string, number>>): void {
     if (this.failure !== undefined) throw this.failure;
     this.checkHalt();
+    const at = this.t.length;
     if (this.count >= this.budget)
-      throw new HaltedError("HALTED", `${this.optimizer.name} spent its budget of ${this.budget} steps`);
-    this.steps.push(
-      metrics
-        ? { t: Math.round(performance.now() - this.started), metrics }
-        : { t: Math.round(performance.now() - this.started) },
-    );
+      throw new HaltedError("HALTED", `${this.optimizer.name} spent its budget of steps`);
+    this.t.push(Math.round(performance.now() - this.started));
+    if (metrics !== undefined) {
+      for (const k in metrics) {
+        let col = this.columns.get(k);
+        if (col === undefined) {
+          col = [];
+          this.columns.set(k, col);
+        }
+        while (col.length < at) col.push(null);
+        col.push(metrics[k]!);
+      }
+    }
     this.count++;
-    if (this.steps.length >= this.maxSteps) this.flush();
+    if (this.t.length >= this.maxSteps) void this.flush();
   }
 
   /** Ask the optimizer's world model; the query is recorded (search outside a declared process shows up). */
@@ -102,7 +117,7 @@ export class RunContext {
   /** Record a query answered elsewhere (e.g. by an implicit model), so the ledger still sees the search. */
   record(query: Query): void {
     this.queries.push(query);
-    if (this.queries.length >= this.maxSteps) this.flush();
+    if (this.queries.length >= this.maxSteps) void this.flush();
   }
 
   /** Record something this optimizer produced; it points back to the optimizer. */
@@ -116,30 +131,58 @@ export class RunContext {
     });
   }
 
+  /** Take the buffered steps as one batch's predicate body. */
+  private take(): Omit<Predicate<"step-batch">, "actor" | "time" | "log" | "parent"> | undefined {
+    if (this.t.length === 0 && this.queries.length === 0) return undefined;
+    const count = this.t.length;
+    const metrics: Record<string, (number | null)[]> = {};
+    for (const [k, col] of this.columns) {
+      while (col.length < count) col.push(null);
+      metrics[k] = col;
+    }
+    const body = {
+      firstStep: this.firstStep,
+      steps: { count, t: this.t, ...(this.columns.size ? { metrics } : {}) },
+      ...(this.queries.length ? { queries: this.queries } : {}),
+      ...(Object.keys(this.params).length ? { params: { ...this.params } } : {}),
+    };
+    this.t = [];
+    this.columns = new Map();
+    this.queries = [];
+    this.firstStep += count;
+    return body;
+  }
+
   /** Queue the buffered steps as one signed step-batch entry. */
   flush(): Promise<void> {
-    if (this.steps.length === 0 && this.queries.length === 0) return this.flushing;
-    const steps = this.steps;
-    const queries = this.queries;
-    const firstStep = this.firstStep;
-    const params = { ...this.params };
-    this.steps = [];
-    this.queries = [];
-    this.firstStep += steps.length;
+    const body = this.take();
+    if (body === undefined) return this.flushing;
     const { ledger, name, key } = this.optimizer;
+    const append = (parent: number | undefined) =>
+      ledger.append("step-batch", { actor: name, ...body, ...(parent !== undefined ? { parent } : {}) }, key);
+    const refusedAsHalted = (err: unknown) =>
+      err instanceof AdmissionError && err.code === "CONTROL_HALTED_ACTOR";
     this.flushing = this.flushing.then(async () => {
-      await ledger.record(
-        "step-batch",
-        {
-          actor: name,
-          time: new Date().toISOString(),
-          firstStep,
-          steps,
-          ...(queries.length ? { queries } : {}),
-          ...(Object.keys(params).length ? { params } : {}),
-        },
-        key,
-      );
+      const halted = this.optimizer.haltedBy();
+      try {
+        try {
+          await append(halted?.index);
+        } catch (err) {
+          // A halt that arrived after the steps were taken: hand them in as the final batch.
+          if (!refusedAsHalted(err) || halted !== undefined) throw err;
+          await ledger.refresh();
+          const now = this.optimizer.haltedBy();
+          if (now === undefined) throw err;
+          await append(now.index);
+        }
+      } catch (err) {
+        if (!refusedAsHalted(err)) throw err;
+        throw new HaltedError(
+          "HALTED",
+          `${name} is halted; the log refused ${body.steps.count} step(s) taken after its final batch`,
+          { cause: err },
+        );
+      }
     });
     this.flushing.catch((err) => {
       this.failure ??= err;

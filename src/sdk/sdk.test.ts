@@ -5,9 +5,12 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Policy } from "../control/policy.js";
 import { testPolicy } from "../control/test-support/policy-fixture.js";
+import { testSpec } from "../control/test-support/specs.js";
 import { HaltedError, PolicyError } from "../errors.js";
+import { recordedSpec } from "../explain/explain.js";
 import { generateSignerKey } from "../ledger/keys.js";
-import { verifyLedger } from "../ledger/verify.js";
+import { verifyLedger } from "../oversight/verify.js";
+import { spawnSpecFrom } from "./from-spec.js";
 import { type Ledger, openLedger } from "./ledger.js";
 import type { SpawnSpec } from "./optimizer.js";
 
@@ -37,22 +40,16 @@ function policy(extra: Partial<Policy> = {}): Policy {
   });
 }
 
-const explicit = {
-  legibility: { variables: 4, largestLocalModelRows: 16, objectiveSize: 5, implicitParts: 0 },
-  objectiveVariables: [{ name: "reward", tags: ["reward"] }],
-};
-const trainer: SpawnSpec = {
-  name: "trainer",
-  process: { kind: "q-learning", budget: { maxSteps: 10_000 }, mayCreate: ["tree-search"] },
-  gate: explicit,
-};
-const mcts: SpawnSpec = {
+const trainer: SpawnSpec = spawnSpecFrom(
+  testSpec({ name: "trainer", kind: "q-learning", maxSteps: 10_000, mayCreate: ["tree-search"] }),
+  { name: "trainer" },
+);
+const mcts: SpawnSpec = spawnSpecFrom(testSpec({ name: "mcts", kind: "tree-search", maxSteps: 1000 }), {
   name: "mcts",
-  process: { kind: "tree-search", budget: { maxSteps: 1000 } },
-  gate: explicit,
-};
+});
 
-async function fresh(p: Policy | undefined = policy()): Promise<Ledger> {
+/** A fresh ledger with alice, bob and carol, under `p` (the lab policy by default; `null` for none). */
+async function fresh(p: Policy | null = policy()): Promise<Ledger> {
   const ledger = await openLedger({
     path: path.join(dir, `s${n++}.db`),
     logKey,
@@ -93,25 +90,22 @@ describe("spawning through the gate", () => {
   it("denies with every reason listed, records the decision, and creates nothing", async () => {
     const ledger = await fresh();
     const root = await ledger.root({ name: "alice", key: alice });
-    const bad: SpawnSpec = {
-      name: "sneaky",
-      process: { kind: "evolution" },
-      gate: {
-        legibility: { variables: 80, largestLocalModelRows: 4096, objectiveSize: 5, implicitParts: 0 },
-        objectiveVariables: [{ name: "supervisor", tags: ["oversight"] }],
-      },
-    };
+    // The gate reads all of this from the spec itself: a process the rule does not allow, a
+    // reward table of 400 rows, and an objective that reads the supervisor.
+    const bad: SpawnSpec = spawnSpecFrom(
+      testSpec({
+        kind: "evolution",
+        states: 200,
+        oversight: true,
+        expr: "E[reward] + E[if supervisor then 0 else 1]",
+      }),
+      { name: "sneaky" },
+    );
     const err = await root.spawn(bad).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PolicyError);
     expect((err as PolicyError).code).toBe("POLICY_DENIED");
     expect((err as PolicyError).reasons.map((r) => r.code).sort()).toEqual(
-      [
-        "BUDGET_MISSING",
-        "LEGIBILITY_LIMIT",
-        "LEGIBILITY_LIMIT",
-        "OBJECTIVE_FORBIDDEN_VARIABLE",
-        "PROCESS_NOT_ALLOWED",
-      ].sort(),
+      ["LEGIBILITY_LIMIT", "OBJECTIVE_FORBIDDEN_VARIABLE", "PROCESS_NOT_ALLOWED"].sort(),
     );
     expect(ledger.state.optimizers.has("sneaky")).toBe(false);
     const [request] = [...ledger.state.requests.values()];
@@ -124,7 +118,7 @@ describe("spawning through the gate", () => {
   it("audit mode lets a denied creation happen and marks it unapproved", async () => {
     const ledger = await fresh(policy({ mode: "audit" }));
     const root = await ledger.root({ name: "alice", key: alice });
-    await root.spawn({ name: "wild", process: { kind: "evolution" }, gate: explicit });
+    await root.spawn(spawnSpecFrom(testSpec({ kind: "evolution" }), { name: "wild" }));
     const record = ledger.state.optimizers.get("wild")!;
     expect(record.unapproved).toBe(true);
     expect(record.gate?.reasons.map((r) => r.code)).toContain("PROCESS_NOT_ALLOWED");
@@ -132,11 +126,17 @@ describe("spawning through the gate", () => {
     await ledger.close();
   });
 
-  it("an expired policy denies", async () => {
-    const ledger = await fresh(policy({ expires: "2020-01-01T00:00:00Z" }));
+  it("a policy already expired is refused at signing; one that expires later denies from then on", async () => {
+    const ledger = await fresh(null);
+    await expect(ledger.setPolicy(policy({ expires: "2020-01-01T00:00:00Z" }), alice)).rejects.toMatchObject({
+      code: "POLICY_INVALID",
+    });
+    await ledger.setPolicy(policy({ expires: new Date(Date.now() + 300).toISOString() }), alice);
     const root = await ledger.root({ name: "alice", key: alice });
+    await new Promise((r) => setTimeout(r, 400));
     const err = (await root.spawn(trainer).catch((e: unknown) => e)) as PolicyError;
     expect(err.reasons.map((r) => r.code)).toContain("POLICY_EXPIRED");
+    await expectVerified(ledger);
     await ledger.close();
   });
 
@@ -217,14 +217,17 @@ describe("spawning through the gate", () => {
         message: expect.stringContaining("supervisor is absent"),
       }),
     ]);
-    // A required detector nobody registered is a denial too, never a silent pass.
-    const bare = await openLedger({ path: file, logKey });
-    const root2 = await bare.root({ name: "alice", key: alice });
-    await expect(root2.spawn({ ...trainer, name: "unchecked" })).rejects.toMatchObject({
-      code: "POLICY_DENIED",
-    });
-    await bare.close();
     await ledger.close();
+    // A required detector nobody registered is a denial too, never a silent pass.
+    const bare = await openLedger({ path: path.join(dir, `det${n++}.db`), logKey });
+    const root2 = await bare.root({ name: "alice", key: alice });
+    await bare.setPolicy(policy({ detectors: ["nobody-registered-this"] }), alice);
+    const unchecked = (await root2
+      .spawn({ ...trainer, name: "unchecked" })
+      .catch((e: unknown) => e)) as PolicyError;
+    expect(unchecked.code).toBe("POLICY_DENIED");
+    expect(unchecked.reasons.map((r) => r.code)).toEqual(["DETECTOR_FAILED"]);
+    await bare.close();
   });
 });
 
@@ -299,7 +302,7 @@ describe("hostile policies", () => {
   ];
   for (const [name, value] of cases) {
     it(`${name} is rejected with POLICY_INVALID and nothing is written`, async () => {
-      const ledger = await fresh(undefined);
+      const ledger = await fresh(null);
       const before = ledger.log.size;
       await expect(ledger.setPolicy(value as string, alice)).rejects.toMatchObject({
         code: "POLICY_INVALID",
@@ -309,7 +312,7 @@ describe("hostile policies", () => {
     });
   }
   it("a policy signed by someone other than its owner is refused", async () => {
-    const ledger = await fresh(undefined);
+    const ledger = await fresh(null);
     await expect(ledger.setPolicy(policy(), bob)).rejects.toMatchObject({ code: "POLICY_INVALID" });
     await ledger.close();
   });
@@ -326,4 +329,20 @@ describe("hostile policies", () => {
     expect(ledger.state.activePolicy()?.policy?.name).toBe("lab");
     await ledger.close();
   });
+});
+
+describe("large specs", () => {
+  it("a spec too large for its entry is kept beside the log as a blob, bound by its digest", async () => {
+    const ledger = await fresh(policy({ legibility: {} }));
+    const root = await ledger.root({ name: "alice", key: alice });
+    // A learned world model of 80,000 table rows: about 2 MB, twice the entry cap.
+    const doc = testSpec({ name: "learned", kind: "q-learning", states: 40_000 });
+    const child = await root.spawn(spawnSpecFrom(doc, { name: "learned" }));
+    const record = ledger.state.optimizers.get(child.name)!;
+    expect(record.specIn).toBe("blob");
+    expect((await ledger.log.store.blob(record.specDigest!))!.length).toBeGreaterThan(1024 * 1024);
+    expect(await recordedSpec(ledger.log.store, record)).toEqual(doc);
+    await expectVerified(ledger);
+    await ledger.close();
+  }, 120_000);
 });

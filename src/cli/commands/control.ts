@@ -1,12 +1,13 @@
 import fs from "node:fs";
 import type { Command } from "commander";
-import { ControlState, type RequestRecord } from "../../control/state.js";
+import type { ControlState, RequestRecord } from "../../control/state.js";
 import { PolicyError, UsageError } from "../../errors.js";
 import { explain, renderExplanation } from "../../explain/explain.js";
 import { toProvJson } from "../../explain/prov-json.js";
 import { provenanceTree, renderTree } from "../../explain/tree.js";
 import { explainSpec, renderExplanation as renderSpec, validateOptimizerSpec } from "../../model/index.js";
 import { audit, renderAudit } from "../../oversight/audit.js";
+import { readLedger } from "../../oversight/read-ledger.js";
 import { openLedger } from "../../sdk/ledger.js";
 import { readSignerKey } from "../../sdk/location.js";
 import { SqliteStore } from "../../store/sqlite/sqlite-store.js";
@@ -16,7 +17,12 @@ import { parseIndex } from "./args.js";
 
 async function readState(g: GlobalOptions): Promise<{ state: ControlState; store: SqliteStore }> {
   const store = SqliteStore.open(existingLedgerPath(g), { readonly: true });
-  return { state: await ControlState.fromStore(store), store };
+  try {
+    return { state: (await readLedger(store)).state, store };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 }
 
 async function withLedger<T>(

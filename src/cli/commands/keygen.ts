@@ -1,6 +1,8 @@
+import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { ALG_COSIGNATURE_V1, ALG_ED25519, formatVerifierKey, generateSignerKey } from "../../ledger/keys.js";
+import { WitnessRecord } from "../../oversight/witness-record.js";
 import { writeKeyFile } from "../../sdk/location.js";
 import type { GlobalOptions } from "../context.js";
 import { makeOutput } from "../output.js";
@@ -21,6 +23,12 @@ export function registerKeygen(program: Command, globals: () => GlobalOptions): 
       const key = generateSignerKey(opts.name, opts.witness ? ALG_COSIGNATURE_V1 : ALG_ED25519);
       const file = opts.out ?? `${opts.name.replace(/[^A-Za-z0-9._-]/g, "_")}.key`;
       writeKeyFile(file, key, opts.force === true);
+      // A witness starts its signed record with its key, so a missing record later means a deleted one.
+      const record = opts.witness ? `${file}.record` : undefined;
+      if (record !== undefined) {
+        if (opts.force) fs.rmSync(record, { force: true });
+        WitnessRecord.create(record, key);
+      }
       const verifier = formatVerifierKey(key);
       out.result(
         {
@@ -28,8 +36,15 @@ export function registerKeygen(program: Command, globals: () => GlobalOptions): 
           keyFile: path.resolve(file),
           verifierKey: verifier,
           witness: opts.witness === true,
+          ...(record ? { record: path.resolve(record) } : {}),
         },
-        () => [`wrote private key ${file} (mode 0600)`, "public verifier key:", verifier].join("\n"),
+        () =>
+          [
+            `wrote private key ${file} (mode 0600)`,
+            ...(record ? [`started the witness's signed record ${record}`] : []),
+            "public verifier key:",
+            verifier,
+          ].join("\n"),
       );
     });
 }

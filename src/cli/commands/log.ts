@@ -1,46 +1,68 @@
 import type { Command } from "commander";
+import type { ControlState } from "../../control/state.js";
 import { UsageError } from "../../errors.js";
 import { toHex } from "../../ledger/base64.js";
-import { openEntry } from "../../ledger/entry.js";
 import { formatVerifierKey } from "../../ledger/keys.js";
 import type { Log } from "../../ledger/log.js";
+import { type ReadEntry, readEntries } from "../../ledger/read-entries.js";
+import { WorkerPool } from "../../ledger/worker-pool.js";
 import { readSignerKey } from "../../sdk/location.js";
-import type { StoredEntry } from "../../store/store.js";
 import { type GlobalOptions, KEY_SOURCE_HELP, openLogForRead, openLogForWrite, withLog } from "../context.js";
-import { makeOutput } from "../output.js";
+import { makeOutput, oneLine } from "../output.js";
 import { parseIndex } from "./args.js";
 
-function describeEntry(e: StoredEntry) {
-  const opened = openEntry(e.envelope);
-  const { kind, predicate } = opened.statement;
+/** An entry for display; one that does not parse is shown as such, with why, never thrown. */
+function describeEntry({ stored: e, opened }: ReadEntry) {
+  if (!opened.ok)
+    return {
+      index: e.index,
+      kind: "malformed",
+      leafHash: toHex(e.leafHash),
+      error: { code: opened.code, message: opened.message },
+    };
+  const { kind, predicate } = opened.entry.statement!;
   return {
     index: e.index,
     kind,
     actor: predicate.actor,
-    signer: formatVerifierKey(opened.signer),
+    signer: opened.entry.signer,
     leafHash: toHex(e.leafHash),
-    predicate,
+    predicate: predicate as Record<string, unknown>,
   };
 }
 
+/** Entries `from` <= index < `to`, opened by the same reader every pass over the ledger uses. */
+async function show(log: Log<ControlState>, from: number, to: number) {
+  const rows: ReturnType<typeof describeEntry>[] = [];
+  for await (const chunk of readEntries(log.store, {
+    from,
+    to,
+    pool: WorkerPool.shared(),
+    open: { verify: false, full: true },
+  }))
+    rows.push(...chunk.map(describeEntry));
+  return rows;
+}
+
 function humanEntry(d: ReturnType<typeof describeEntry>): string {
-  const { actor, time, parent, ...rest } = d.predicate as Record<string, unknown>;
-  const head = `#${d.index}  ${d.kind}  by ${String(actor)}  ${String(time)}${parent !== undefined ? `  parent #${String(parent)}` : ""}`;
+  if (d.predicate === undefined)
+    return `#${d.index}  MALFORMED  ${oneLine(d.error?.message ?? "")} [${d.error?.code ?? "ENTRY_MALFORMED"}]`;
+  const { actor, time, parent, ...rest } = d.predicate;
+  const head = `#${d.index}  ${d.kind}  by ${oneLine(String(actor))}  ${oneLine(String(time))}${parent !== undefined ? `  parent #${String(parent)}` : ""}`;
   const body = Object.entries(rest).map(
-    ([k, v]) => `    ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`,
+    ([k, v]) => `    ${oneLine(k)}: ${oneLine(typeof v === "string" ? v : JSON.stringify(v))}`,
   );
   return [head, ...body].join("\n");
 }
 
-async function ensureActor(log: Log, key: ReturnType<typeof readSignerKey>): Promise<number | undefined> {
-  if ((await log.store.actor(key.name)) !== undefined) return undefined;
-  // A key the log has never seen introduces itself as a root actor (a person or organisation).
-  const done = await log.appendEntry(
+/** The actor entry a key the log has never seen needs first (it introduces itself as a root actor). */
+function actorEntry(log: Log<ControlState>, key: ReturnType<typeof readSignerKey>): Uint8Array | undefined {
+  if (log.core.actors.has(key.name)) return undefined;
+  return log.sign(
     "actor",
     { actor: key.name, time: new Date().toISOString(), role: "person", key: formatVerifierKey(key) },
     key,
   );
-  return done.index;
 }
 
 export function registerLog(program: Command, globals: () => GlobalOptions): void {
@@ -65,8 +87,9 @@ export function registerLog(program: Command, globals: () => GlobalOptions): voi
       const key = readSignerKey(opts.actor, "--actor");
       const parent = opts.parent === undefined ? undefined : parseIndex(opts.parent, "--parent");
       await withLog(openLogForWrite(g), async (l) => {
-        const registered = await ensureActor(l, key);
-        const done = await l.appendEntry(
+        // The actor entry (if any) and the note go in one batch: both are written, or neither.
+        const first = actorEntry(l, key);
+        const note = l.sign(
           "note",
           {
             actor: key.name,
@@ -76,6 +99,9 @@ export function registerLog(program: Command, globals: () => GlobalOptions): voi
           },
           key,
         );
+        const appended = await l.append(first ? [first, note] : [note]);
+        const done = appended.at(-1)!;
+        const registered = first ? appended[0]!.index : undefined;
         out.result(
           { index: done.index, leafHash: toHex(done.leafHash), size: l.size, registeredActorAt: registered },
           () =>
@@ -97,18 +123,15 @@ export function registerLog(program: Command, globals: () => GlobalOptions): voi
       await withLog(openLogForRead(g), async (l) => {
         if (index !== undefined) {
           const i = parseIndex(index, "INDEX");
-          const e = await l.store.entry(i);
-          if (e === undefined)
+          const [d] = i < l.size ? await show(l, i, i + 1) : [];
+          if (d === undefined)
             throw new UsageError("USAGE", `INDEX: expected < ${l.size} (the log's size), got ${i}`);
-          const d = describeEntry(e);
           out.result(d, () => humanEntry(d));
           return;
         }
         const limit = parseIndex(opts.limit, "--limit");
         const from = opts.from !== undefined ? parseIndex(opts.from, "--from") : Math.max(0, l.size - limit);
-        const rows: ReturnType<typeof describeEntry>[] = [];
-        for await (const chunk of l.store.entries(from, Math.min(l.size, from + limit)))
-          rows.push(...chunk.map(describeEntry));
+        const rows = await show(l, from, Math.min(l.size, from + limit));
         out.result({ size: l.size, entries: rows }, () =>
           rows.length === 0
             ? `the log is empty`

@@ -1,48 +1,64 @@
 import fs from "node:fs";
 import type { Command } from "commander";
+import { UsageError } from "../../errors.js";
 import { formatVerifierKey } from "../../ledger/keys.js";
-import { cosignLatest, type WitnessState } from "../../oversight/witness.js";
+import { cosignLatest } from "../../oversight/witness.js";
+import { WitnessRecord } from "../../oversight/witness-record.js";
 import { readSignerKey } from "../../sdk/location.js";
 import { type GlobalOptions, KEY_SOURCE_HELP, openLogForRead, withLog } from "../context.js";
 import { makeOutput } from "../output.js";
 
-function readState(file: string): WitnessState | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  const v = JSON.parse(fs.readFileSync(file, "utf8")) as WitnessState;
-  if (typeof v.origin !== "string" || !Number.isSafeInteger(v.size) || typeof v.root !== "string") {
-    throw new Error(`witness state ${file}: expected {origin, size, root}`);
-  }
-  return v;
+/** Where a witness keeps its record by default: beside its key file. */
+export function defaultRecordFile(keySource: string): string {
+  if (keySource.startsWith("env:"))
+    throw new UsageError(
+      "USAGE",
+      `--record: a witness key from ${keySource} has no file to keep its record beside; pass --record FILE`,
+    );
+  return `${keySource}.record`;
 }
 
 export function registerWitness(program: Command, globals: () => GlobalOptions): void {
   const w = program.command("witness").description("Act as a witness of the log");
   w.command("cosign")
     .description(
-      "Cosign the latest checkpoint after checking it is consistent with the last one this witness cosigned",
+      "Cosign the latest checkpoint after checking it is consistent with the last one this witness attested (its signed record, checked against the log's own evidence)",
     )
     .requiredOption("--key <key>", `the witness's cosigner key (keygen --witness): ${KEY_SOURCE_HELP}`)
     .option(
-      "--state <file>",
-      "where the witness remembers the last checkpoint it cosigned (default: <key file>.state.json)",
+      "--record <file>",
+      "the witness's signed record of what it cosigned (default: <key file>.record, made by keygen --witness)",
     )
-    .action(async (opts: { key: string; state?: string }) => {
+    .option(
+      "--fresh <reason>",
+      "start afresh when the record is missing or behind the log's evidence; the reason is written into the record",
+    )
+    .action(async (opts: { key: string; record?: string; fresh?: string }) => {
       const g = globals();
       const key = readSignerKey(opts.key, "--key");
-      const stateFile =
-        opts.state ??
-        `${opts.key.startsWith("env:") ? key.name.replace(/[^A-Za-z0-9._-]/g, "_") : opts.key}.state.json`;
+      const file = opts.record ?? defaultRecordFile(opts.key);
+      const record =
+        opts.fresh !== undefined && !fs.existsSync(file)
+          ? WitnessRecord.create(file, key)
+          : WitnessRecord.open(file, key);
       await withLog(openLogForRead(g, true), async (log) => {
-        const done = await cosignLatest(log, key, readState(stateFile));
-        fs.writeFileSync(stateFile, `${JSON.stringify(done.state, null, 2)}\n`);
-        makeOutput(g.json === true).result({ witness: formatVerifierKey(key), ...done }, () =>
+        const done = await cosignLatest(
+          log,
+          key,
+          record,
+          opts.fresh !== undefined ? { fresh: opts.fresh } : {},
+        );
+        makeOutput(g.json === true).result({ witness: formatVerifierKey(key), record: file, ...done }, () =>
           [
+            done.fresh !== undefined ? `started afresh (recorded in ${file}: ${done.fresh})` : "",
             done.checkedFrom !== undefined
               ? `checked consistency from size ${done.checkedFrom} to ${done.size}`
               : `first cosignature by ${key.name} for this log`,
             `cosigned checkpoint of size ${done.size}:`,
             done.line.trimEnd(),
-          ].join("\n"),
+          ]
+            .filter(Boolean)
+            .join("\n"),
         );
       });
     });

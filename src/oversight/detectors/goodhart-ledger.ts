@@ -11,7 +11,7 @@
  */
 import type { Finding } from "./finding.js";
 import { detectGoodhart } from "./goodhart.js";
-import type { LedgerScan } from "./ledger-scan.js";
+import { type LedgerDetector, stepRows } from "./ledger-detector.js";
 
 const TOTAL_KEYS = ["R", "return"];
 const INTENDED_KEYS = ["P", "performance"];
@@ -20,24 +20,11 @@ const MIN_POINTS = 16;
 /** The proxy must exceed the intended measure in at least this share of episodes. */
 const LEVEL_SHARE = 0.9;
 
-function perEpisodeProxy(scan: LedgerScan, optimizer: string): { values: Map<number, number>; key: string } {
-  const totals = new Map<number, number>();
-  const sums = new Map<number, number>();
-  let totalKey: string | undefined;
-  for (const b of scan.batches) {
-    if (b.actor !== optimizer) continue;
-    for (const s of b.steps) {
-      const m = s.metrics;
-      if (m?.episode === undefined) continue;
-      const k = TOTAL_KEYS.find((x) => m[x] !== undefined);
-      if (k !== undefined) {
-        totalKey ??= k;
-        totals.set(m.episode, m[k]!);
-      }
-      if (m.reward !== undefined) sums.set(m.episode, (sums.get(m.episode) ?? 0) + m.reward);
-    }
-  }
-  return totalKey !== undefined ? { values: totals, key: totalKey } : { values: sums, key: "reward" };
+/** Per-episode proxy of one optimizer, read as its batches stream by: totals if it reports them, else sums. */
+interface Proxy {
+  totalKey: string | undefined;
+  readonly totals: Map<number, number>;
+  readonly sums: Map<number, number>;
 }
 
 function levelGap(
@@ -76,35 +63,69 @@ function levelGap(
   ];
 }
 
-export function detectGoodhartInLedger(scan: LedgerScan): Finding[] {
+/**
+ * @example const report = await audit(store); // runs this among the ledger detectors
+ */
+export function goodhartLedgerDetector(): LedgerDetector {
+  const proxies = new Map<string, Proxy>();
   const intended = new Map<string, Map<number, { value: number; entry: number }>>();
-  for (const { index, p } of scan.observations) {
-    if (p.optimizer === undefined || p.episode === undefined || p.actor === p.optimizer) continue;
-    const numeric = Object.entries(p.values).filter((e): e is [string, number] => typeof e[1] === "number");
-    const pick =
-      numeric.find(([k]) => INTENDED_KEYS.includes(k)) ?? (numeric.length === 1 ? numeric[0] : undefined);
-    if (pick === undefined) continue;
-    const m = intended.get(p.optimizer) ?? new Map();
-    m.set(p.episode, { value: pick[1], entry: index });
-    intended.set(p.optimizer, m);
-  }
-  const findings: Finding[] = [];
-  for (const [optimizer, byEpisode] of intended) {
-    const { values: proxy, key } = perEpisodeProxy(scan, optimizer);
-    const episodes = [...byEpisode.keys()].filter((e) => proxy.has(e)).sort((a, b) => a - b);
-    if (episodes.length < MIN_POINTS) continue;
-    const p = episodes.map((e) => proxy.get(e)!);
-    const q = episodes.map((e) => byEpisode.get(e)!.value);
-    const entries = episodes.map((e) => byEpisode.get(e)!.entry);
-    const trend = detectGoodhart({
-      proxy: p,
-      intended: q,
-      at: episodes,
-      entries,
-      optimizer,
-      label: { proxy: `its reward ${key}`, intended: "the intended measure reported by the environment" },
-    });
-    findings.push(...trend, ...levelGap(optimizer, key, episodes, p, q, entries));
-  }
-  return findings;
+  return {
+    entry(index, s) {
+      if (s.kind === "step-batch") {
+        const p = s.predicate;
+        let proxy = proxies.get(p.actor);
+        for (const { metrics: m } of stepRows(p)) {
+          const episode = m.episode;
+          if (episode === undefined) continue;
+          if (proxy === undefined) {
+            proxy = { totalKey: undefined, totals: new Map(), sums: new Map() };
+            proxies.set(p.actor, proxy);
+          }
+          const k = TOTAL_KEYS.find((x) => m[x] !== undefined);
+          if (k !== undefined) {
+            proxy.totalKey ??= k;
+            proxy.totals.set(episode, m[k]!);
+          }
+          if (m.reward !== undefined) proxy.sums.set(episode, (proxy.sums.get(episode) ?? 0) + m.reward);
+        }
+      } else if (s.kind === "observation") {
+        const p = s.predicate;
+        // The intended measure counts only from someone other than the optimizer itself.
+        if (p.optimizer === undefined || p.episode === undefined || p.actor === p.optimizer) return;
+        const numeric = Object.entries(p.values).filter(
+          (e): e is [string, number] => typeof e[1] === "number",
+        );
+        const pick =
+          numeric.find(([k]) => INTENDED_KEYS.includes(k)) ?? (numeric.length === 1 ? numeric[0] : undefined);
+        if (pick === undefined) return;
+        const m = intended.get(p.optimizer) ?? new Map();
+        m.set(p.episode, { value: pick[1], entry: index });
+        intended.set(p.optimizer, m);
+      }
+    },
+    finish() {
+      const findings: Finding[] = [];
+      for (const [optimizer, byEpisode] of intended) {
+        const proxy = proxies.get(optimizer);
+        if (proxy === undefined) continue;
+        const values = proxy.totalKey !== undefined ? proxy.totals : proxy.sums;
+        const key = proxy.totalKey ?? "reward";
+        const episodes = [...byEpisode.keys()].filter((e) => values.has(e)).sort((a, b) => a - b);
+        if (episodes.length < MIN_POINTS) continue;
+        const p = episodes.map((e) => values.get(e)!);
+        const q = episodes.map((e) => byEpisode.get(e)!.value);
+        const entries = episodes.map((e) => byEpisode.get(e)!.entry);
+        const trend = detectGoodhart({
+          proxy: p,
+          intended: q,
+          at: episodes,
+          entries,
+          optimizer,
+          label: { proxy: `its reward ${key}`, intended: "the intended measure reported by the environment" },
+        });
+        findings.push(...trend, ...levelGap(optimizer, key, episodes, p, q, entries));
+      }
+      return findings;
+    },
+  };
 }

@@ -5,14 +5,17 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { testPolicy } from "../../control/test-support/policy-fixture.js";
 import { generateSignerKey } from "../../ledger/keys.js";
-import { verifyLedger } from "../../ledger/verify.js";
 import { openLedger } from "../../sdk/ledger.js";
 import { SqliteStore } from "../../store/sqlite/sqlite-store.js";
+import { audit } from "../audit.js";
+import { verifyLedger } from "../verify.js";
+import type { Finding } from "./finding.js";
 import { forgeryFindings } from "./forgery.js";
-import { detectGoodhartInLedger } from "./goodhart-ledger.js";
-import { scanLedger } from "./ledger-scan.js";
-import { detectSelfModification } from "./self-modification.js";
-import { detectUndeclaredOptimizers } from "./undeclared-optimizer.js";
+
+/** One detector's findings over a ledger, through the audit's single replay. */
+async function findingsOf(store: SqliteStore, detector: string): Promise<Finding[]> {
+  return (await audit(store, { only: [detector] })).findings.filter((f) => f.detector === detector);
+}
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-detect-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -59,7 +62,7 @@ describe("self-modification", () => {
     });
     await ledger.close();
     const store = SqliteStore.open(file, { readonly: true });
-    const findings = detectSelfModification(await scanLedger(store));
+    const findings = await findingsOf(store, "self-modification");
     await store.close();
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
@@ -92,7 +95,7 @@ describe("undeclared optimizers", () => {
     });
     await ledger.close();
     const store = SqliteStore.open(file, { readonly: true });
-    const findings = detectUndeclaredOptimizers(await scanLedger(store));
+    const findings = await findingsOf(store, "undeclared-optimizer");
     await store.close();
     expect(findings.map((f) => [f.optimizer, f.code])).toEqual([
       ["trainer", "SEARCH_IN_NON_SEARCHING_PROCESS"],
@@ -146,7 +149,7 @@ describe("Goodhart over the ledger", () => {
     });
     await ledger.close();
     const store = SqliteStore.open(file, { readonly: true });
-    const findings = detectGoodhartInLedger(await scanLedger(store));
+    const findings = await findingsOf(store, "goodhart");
     await store.close();
     return findings;
   }
@@ -182,7 +185,7 @@ describe("Goodhart over the ledger", () => {
     }
     await ledger.close();
     const store = SqliteStore.open(file, { readonly: true });
-    const findings = detectGoodhartInLedger(await scanLedger(store));
+    const findings = await findingsOf(store, "goodhart");
     await store.close();
     expect(findings.map((f) => [f.optimizer, f.code])).toEqual([["greedy", "GOODHART_LEVEL_GAP"]]);
     expect(findings[0]!.evidence.numbers).toMatchObject({ meanGap: 50, shareAbove: 1 });

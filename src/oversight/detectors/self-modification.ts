@@ -1,55 +1,55 @@
 /**
  * Self-modification: a process parameter (an exploration rate, a learning rate) that changes at
  * run time without an approved `change` entry. Declared values come from the creation entry's
- * spec; running values from the `params` each step batch records.
+ * process declaration; running values from the `params` each step batch records.
  */
 import type { Finding } from "./finding.js";
-import type { LedgerScan } from "./ledger-scan.js";
-
-function declaredParams(spec: unknown): Record<string, unknown> {
-  const p = (spec as { process?: { params?: Record<string, unknown> } } | undefined)?.process?.params;
-  return p && typeof p === "object" ? p : {};
-}
+import type { LedgerDetector } from "./ledger-detector.js";
 
 /**
- * @example for (const f of detectSelfModification(await scanLedger(store))) console.log(f.message);
+ * @example const findings = (await audit(store)).findings.filter((f) => f.detector === "self-modification");
  */
-export function detectSelfModification(scan: LedgerScan): Finding[] {
-  const { state } = scan;
+export function selfModificationDetector(): LedgerDetector {
   const findings: Finding[] = [];
   const current = new Map<string, Record<string, unknown>>();
-  for (const o of state.optimizers.values()) current.set(o.name, { ...declaredParams(o.spec) });
-  // Approved parameter changes: a `change` entry on `params.<name>` that the overseers approved.
-  const approved = [...state.changes.values()].filter(
-    (c) => c.field.startsWith("params.") && state.changeApproved(c),
-  );
-  for (const b of scan.batches) {
-    if (b.params === undefined) continue;
-    const before = current.get(b.actor) ?? {};
-    for (const [name, value] of Object.entries(b.params)) {
-      const was = before[name];
-      if (was === undefined || was === value) continue;
-      const ok = approved.some(
-        (c) => c.optimizer === b.actor && c.field === `params.${name}` && c.index < b.index && c.to === value,
-      );
-      if (!ok) {
+  return {
+    entry(index, s, state) {
+      if (s.kind !== "step-batch") return;
+      const b = s.predicate;
+      if (b.params === undefined) return;
+      const before = current.get(b.actor) ?? { ...(state.optimizers.get(b.actor)?.declared.params ?? {}) };
+      for (const [name, value] of Object.entries(b.params)) {
+        const was = before[name];
+        if (was === undefined || was === value) continue;
+        // Approved parameter changes: a `change` entry on `params.<name>` that the overseers approved, before this batch.
+        let ok = false;
+        for (const c of state.changes.values())
+          if (
+            c.optimizer === b.actor &&
+            c.field === `params.${name}` &&
+            c.index < index &&
+            c.to === value &&
+            state.changeApproved(c)
+          )
+            ok = true;
+        if (ok) continue;
         findings.push({
           detector: "self-modification",
           code: "PARAMETER_CHANGED_WITHOUT_APPROVAL",
           severity: "high",
           optimizer: b.actor,
-          message: `${b.actor} changed its ${name} from ${String(was)} to ${String(value)} at step ${b.firstStep} (entry #${b.index}) without an approved change entry`,
+          message: `${b.actor} changed its ${name} from ${String(was)} to ${String(value)} at step ${b.firstStep} (entry #${index}) without an approved change entry`,
           evidence: {
-            entries: [b.index],
+            entries: [index],
             steps: [b.firstStep],
             numbers:
               typeof was === "number" && typeof value === "number" ? { before: was, after: value } : {},
           },
-          firstAt: { entry: b.index, step: b.firstStep },
+          firstAt: { entry: index, step: b.firstStep },
         });
       }
-    }
-    current.set(b.actor, { ...before, ...b.params });
-  }
-  return findings;
+      current.set(b.actor, { ...before, ...b.params });
+    },
+    finish: () => findings,
+  };
 }

@@ -6,20 +6,20 @@
  */
 import { isProcessKind, PROCESS_REGISTRY } from "../../model/process.js";
 import type { Finding } from "./finding.js";
-import type { LedgerScan } from "./ledger-scan.js";
+import type { LedgerDetector } from "./ledger-detector.js";
 
 /**
  * Process kinds that evaluate alternatives and keep the best by design, from the process registry;
  * an `external` process says so in its own parameters.
  */
-function declaresSearch(kind: string, spec: unknown): boolean {
-  if (kind === "external")
-    return (
-      (spec as { process?: { params?: { searches?: unknown } } } | undefined)?.process?.params?.searches ===
-      true
-    );
+function declaresSearch(kind: string, params: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (kind === "external") return params?.["searches"] === true;
   return isProcessKind(kind) && PROCESS_REGISTRY[kind].searches === true;
 }
+
+/** Distinct alternatives counted per step, and searching steps kept as evidence, at most. */
+const MAX_DISTINCT = 1024;
+const MAX_STEPS_KEPT = 10_000;
 
 export interface UndeclaredOptions {
   /** Distinct alternatives evaluated within one step that count as a search (default 4). */
@@ -27,49 +27,67 @@ export interface UndeclaredOptions {
 }
 
 /**
- * @example detectUndeclaredOptimizers(await scanLedger(store)).forEach((f) => console.log(f.message));
+ * @example const findings = (await audit(store)).findings.filter((f) => f.detector === "undeclared-optimizer");
  */
-export function detectUndeclaredOptimizers(scan: LedgerScan, options: UndeclaredOptions = {}): Finding[] {
+export function undeclaredOptimizerDetector(options: UndeclaredOptions = {}): LedgerDetector {
   const min = options.minAlternatives ?? 4;
-  const findings: Finding[] = [];
   // Distinct alternatives per (actor, step), across batches: a step's queries may straddle a flush.
-  const perActor = new Map<string, { steps: Map<number, Set<string>>; entries: Set<number> }>();
-  for (const b of scan.batches) {
-    if (b.queries.length === 0) continue;
-    const a = perActor.get(b.actor) ?? { steps: new Map(), entries: new Set() };
-    for (const q of b.queries) {
-      const set = a.steps.get(q.step) ?? new Set<string>();
-      set.add(JSON.stringify(q.input));
-      a.steps.set(q.step, set);
-    }
-    a.entries.add(b.index);
-    perActor.set(b.actor, a);
+  // Only steps near the latest batch keep their set (at most MAX_DISTINCT inputs each); a step that
+  // falls behind is settled into a count, so memory stays bounded however long the run.
+  interface Seen {
+    readonly open: Map<number, Set<string>>;
+    /** Settled steps that searched: step -> distinct alternatives. */
+    readonly searching: Map<number, number>;
+    readonly entries: number[];
   }
-  for (const [actor, a] of perActor) {
-    const searches = [...a.steps.entries()].filter(([, s]) => s.size >= min);
-    if (searches.length === 0) continue;
-    const o = scan.state.optimizers.get(actor);
-    const declared = o?.process;
-    if (o !== undefined && declared !== undefined && declaresSearch(declared, o.spec)) continue;
-    const most = Math.max(...searches.map(([, s]) => s.size));
-    const steps = searches.map(([step]) => step);
-    const entries = [...a.entries];
-    findings.push({
-      detector: "undeclared-optimizer",
-      code: o === undefined ? "SEARCH_OUTSIDE_OPTIMIZER" : "SEARCH_IN_NON_SEARCHING_PROCESS",
-      severity: "high",
-      optimizer: actor,
-      message:
-        o === undefined
-          ? `${actor} is not a registered optimizer, yet it evaluated up to ${most} alternatives per step through a world model (${searches.length} steps, from entry #${entries[0]}): an undeclared optimizer`
-          : `${actor} is declared as ${declared ?? "an undeclared process"}, which does not search, yet it evaluated up to ${most} alternatives per step (${searches.length} steps, from entry #${entries[0]}): a search nobody registered`,
-      evidence: {
-        entries: entries.slice(0, 20),
-        steps: steps.slice(0, 20),
-        numbers: { maxAlternatives: most, searchingSteps: searches.length },
-      },
-      firstAt: { entry: entries[0]!, step: steps[0]! },
-    });
-  }
-  return findings;
+  const perActor = new Map<string, Seen>();
+  const settle = (a: Seen, step: number, set: Set<string>) => {
+    if (set.size >= min && a.searching.size < MAX_STEPS_KEPT) a.searching.set(step, set.size);
+    a.open.delete(step);
+  };
+  return {
+    entry(index, s) {
+      if (s.kind !== "step-batch" || s.predicate.queries === undefined || s.predicate.queries.length === 0)
+        return;
+      const b = s.predicate;
+      const a: Seen = perActor.get(b.actor) ?? { open: new Map(), searching: new Map(), entries: [] };
+      for (const q of b.queries!) {
+        const set = a.open.get(q.step) ?? new Set<string>();
+        if (set.size < MAX_DISTINCT) set.add(JSON.stringify(q.input));
+        a.open.set(q.step, set);
+      }
+      for (const [step, set] of a.open) if (step < b.firstStep - 1) settle(a, step, set);
+      if (a.entries.length < 20) a.entries.push(index);
+      perActor.set(b.actor, a);
+    },
+    finish(state) {
+      const findings: Finding[] = [];
+      for (const [actor, a] of perActor) {
+        for (const [step, set] of a.open) settle(a, step, set);
+        if (a.searching.size === 0) continue;
+        const o = state.optimizers.get(actor);
+        const declared = o?.process;
+        if (o !== undefined && declaresSearch(o.process, o.declared.params)) continue;
+        const most = Math.max(...a.searching.values());
+        const steps = [...a.searching.keys()];
+        findings.push({
+          detector: "undeclared-optimizer",
+          code: o === undefined ? "SEARCH_OUTSIDE_OPTIMIZER" : "SEARCH_IN_NON_SEARCHING_PROCESS",
+          severity: "high",
+          optimizer: actor,
+          message:
+            o === undefined
+              ? `${actor} is not a registered optimizer, yet it evaluated up to ${most} alternatives per step through a world model (${steps.length} steps, from entry #${a.entries[0]}): an undeclared optimizer`
+              : `${actor} is declared as ${declared ?? "an undeclared process"}, which does not search, yet it evaluated up to ${most} alternatives per step (${steps.length} steps, from entry #${a.entries[0]}): a search nobody registered`,
+          evidence: {
+            entries: a.entries.slice(0, 20),
+            steps: steps.slice(0, 20),
+            numbers: { maxAlternatives: most, searchingSteps: steps.length },
+          },
+          firstAt: { entry: a.entries[0]!, step: steps[0]! },
+        });
+      }
+      return findings;
+    },
+  };
 }

@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { toHex } from "../../ledger/base64.js";
 import { formatSignerKey, generateSignerKey } from "../../ledger/keys.js";
-import { verifyLedger } from "../../ledger/verify.js";
+import { verifyLedger } from "../../oversight/verify.js";
 import { SqliteStore } from "./sqlite-store.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-crash-"));

@@ -6,15 +6,22 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../../errors.js";
-import type { ActorBinding } from "../../ledger/admission.js";
 import type { NodeId } from "../../ledger/merkle.js";
-import type { AppendBatch, LedgerMeta, LedgerStore, StoredCheckpoint, StoredEntry } from "../store.js";
+import {
+  type AppendBatch,
+  type ChunkLimits,
+  DEFAULT_CHUNK,
+  type LedgerMeta,
+  type LedgerStore,
+  type StoredCheckpoint,
+  type StoredEntry,
+} from "../../ledger/store.js";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, envelope BLOB NOT NULL, leaf_hash BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS actors (name TEXT PRIMARY KEY, key TEXT NOT NULL, idx INTEGER NOT NULL, creator TEXT, role TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (digest TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checkpoints (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS checkpoints_size ON checkpoints (size);
 CREATE TABLE IF NOT EXISTS cosignatures (checkpoint_id INTEGER NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (checkpoint_id, witness));
@@ -25,26 +32,12 @@ interface EntryRow {
   envelope: Buffer;
   leaf_hash: Buffer;
 }
-interface ActorRow {
-  name: string;
-  key: string;
-  idx: number;
-  creator: string | null;
-  role: string;
-}
 
 const u8 = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
 const toEntry = (r: EntryRow): StoredEntry => ({
   index: r.idx,
   envelope: u8(r.envelope),
   leafHash: u8(r.leaf_hash),
-});
-const toActor = (r: ActorRow): ActorBinding => ({
-  name: r.name,
-  key: r.key,
-  index: r.idx,
-  creator: r.creator ?? undefined,
-  role: r.role,
 });
 
 export class SqliteStore implements LedgerStore {
@@ -62,7 +55,14 @@ export class SqliteStore implements LedgerStore {
       putMeta: db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)"),
       insertEntry: db.prepare("INSERT INTO entries (idx, envelope, leaf_hash) VALUES (?, ?, ?)"),
       insertNode: db.prepare("INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)"),
-      insertActor: db.prepare("INSERT INTO actors (name, key, idx, creator, role) VALUES (?, ?, ?, ?, ?)"),
+      insertBlob: db.prepare("INSERT OR IGNORE INTO blobs (digest, data) VALUES (?, ?)"),
+      blob: db.prepare<[string], { data: Buffer }>("SELECT data FROM blobs WHERE digest = ?"),
+      blobDigests: db.prepare<[], { digest: string; size: number }>(
+        "SELECT digest, length(data) AS size FROM blobs ORDER BY digest",
+      ),
+      lengths: db.prepare<[number, number, number], { idx: number; n: number }>(
+        "SELECT idx, length(envelope) AS n FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?",
+      ),
       range: db.prepare<[number, number, number], EntryRow>(
         "SELECT idx, envelope, leaf_hash FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?",
       ),
@@ -72,10 +72,6 @@ export class SqliteStore implements LedgerStore {
         "SELECT hash FROM nodes WHERE level = ? AND idx = ?",
       ),
       nodeCount: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM nodes"),
-      actor: db.prepare<[string], ActorRow>(
-        "SELECT name, key, idx, creator, role FROM actors WHERE name = ?",
-      ),
-      actors: db.prepare<[], ActorRow>("SELECT name, key, idx, creator, role FROM actors ORDER BY idx"),
       addCheckpoint: db.prepare("INSERT INTO checkpoints (size, text) VALUES (?, ?)"),
       checkpoints: db.prepare<[], { id: number; size: number; text: string }>(
         "SELECT id, size, text FROM checkpoints ORDER BY size, id",
@@ -163,16 +159,31 @@ export class SqliteStore implements LedgerStore {
         }
         for (const e of batch.entries) this.q.insertEntry.run(e.index, e.envelope, e.leafHash);
         for (const n of batch.nodes) this.q.insertNode.run(n.level, n.index, n.hash);
-        for (const a of batch.actors)
-          this.q.insertActor.run(a.name, a.key, a.index, a.creator ?? null, a.role);
+        for (const b of batch.blobs) this.q.insertBlob.run(b.digest, b.data);
       })
       .immediate();
   }
 
-  async *entries(start: number, end: number, chunk = 4096): AsyncIterable<readonly StoredEntry[]> {
+  async *entries(
+    start: number,
+    end: number,
+    limits: ChunkLimits = {},
+  ): AsyncIterable<readonly StoredEntry[]> {
+    const maxRows = Math.max(1, limits.rows ?? DEFAULT_CHUNK.rows);
+    const maxBytes = Math.max(1, limits.bytes ?? DEFAULT_CHUNK.bytes);
     let from = start;
     while (from < end) {
-      const rows = this.q.range.all(from, end, chunk);
+      // Plan the chunk from the envelopes' lengths (SQLite reads them from the record headers), so a
+      // chunk of 44 KB step batches stays within the byte budget however many rows that is.
+      const lengths = this.q.lengths.all(from, end, maxRows);
+      if (lengths.length === 0) return;
+      let take = 0;
+      let bytes = 0;
+      while (take < lengths.length && (take === 0 || bytes + lengths[take]!.n <= maxBytes)) {
+        bytes += lengths[take]!.n;
+        take++;
+      }
+      const rows = this.q.range.all(from, lengths[take - 1]!.idx + 1, take);
       if (rows.length === 0) return;
       yield rows.map(toEntry);
       from = rows[rows.length - 1]!.idx + 1;
@@ -195,13 +206,13 @@ export class SqliteStore implements LedgerStore {
     return this.q.nodeCount.get()?.n ?? 0;
   }
 
-  async actor(name: string): Promise<ActorBinding | undefined> {
-    const row = this.q.actor.get(name);
-    return row ? toActor(row) : undefined;
+  async blob(digest: string): Promise<Uint8Array | undefined> {
+    const row = this.q.blob.get(digest);
+    return row ? u8(row.data) : undefined;
   }
 
-  async actors(): Promise<ActorBinding[]> {
-    return this.q.actors.all().map(toActor);
+  async blobDigests(): Promise<readonly { readonly digest: string; readonly size: number }[]> {
+    return this.q.blobDigests.all();
   }
 
   private withCosigs(row: { id: number; size: number; text: string }): StoredCheckpoint {

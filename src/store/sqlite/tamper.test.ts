@@ -12,8 +12,12 @@ import { signEntry } from "../../ledger/entry.js";
 import { formatVerifierKey, generateSignerKey, type SignerKey, withType } from "../../ledger/keys.js";
 import { Log } from "../../ledger/log.js";
 import { Frontier, leafHash } from "../../ledger/merkle.js";
-import { type VerifyCode, verifyLedger } from "../../ledger/verify.js";
+import type { VerifyCode } from "../../ledger/verify.js";
+import { canonicalJson } from "../../model/index.js";
+import { ledgerRules } from "../../oversight/gate-detectors.js";
+import { verifyLedger } from "../../oversight/verify.js";
 import { cosignLatest } from "../../oversight/witness.js";
+import { WitnessRecord } from "../../oversight/witness-record.js";
 import { SqliteStore } from "./sqlite-store.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-tamper-"));
@@ -23,11 +27,21 @@ const alice = generateSignerKey("alice");
 const bob = generateSignerKey("bob");
 const opt1 = generateSignerKey("opt1");
 const witness = withType(generateSignerKey("w1"), 0x04);
-const time = "2026-11-25T12:00:00.000Z";
+const time = new Date().toISOString();
+const log = "log.test";
 let copies = 0;
+/** A spec kept beside the log as a blob (its canonical JSON), named by its digest in the creation. */
+const blobSpec = canonicalJson({
+  name: "a spec kept as a blob",
+  note: "any JSON the rules can read",
+  process: { kind: "q-learning" },
+});
+const blobDigest = Buffer.from(
+  require("node:crypto").createHash("sha256").update(blobSpec).digest(),
+).toString("hex");
 
 beforeAll(async () => {
-  const log = await Log.open(SqliteStore.open(template), { logKey });
+  const log = await Log.open(SqliteStore.open(template), { logKey, rules: ledgerRules() });
   await log.appendEntry(
     "actor",
     { actor: "alice", time, role: "person", key: formatVerifierKey(alice) },
@@ -40,9 +54,15 @@ beforeAll(async () => {
       actor: "alice",
       time,
       parent: 0,
-      optimizer: { name: "opt1", key: formatVerifierKey(opt1), process: "q-learning" },
+      optimizer: {
+        name: "opt1",
+        key: formatVerifierKey(opt1),
+        process: { kind: "q-learning" },
+        specDigest: blobDigest,
+      },
     },
     alice,
+    { blobs: [Buffer.from(blobSpec)] },
   );
   const signers: SignerKey[] = [alice, bob, opt1];
   for (let i = 3; i < 40; i++) {
@@ -56,13 +76,15 @@ beforeAll(async () => {
     );
     if (i + 1 === 12 || i + 1 === 30) {
       await log.checkpoint();
-      if (i + 1 === 30) await cosignLatest(log, witness, undefined);
+      if (i + 1 === 30)
+        await cosignLatest(log, witness, WitnessRecord.create(path.join(dir, "w1.record"), witness));
     }
   }
   await log.checkpoint();
   await log.close();
   const clean = await verifyLedger(SqliteStore.open(template, { readonly: true }));
-  expect(clean).toMatchObject({ ok: true, entries: 40, actors: 3, checkpoints: 3, witnesses: ["w1"] });
+  expect(clean).toMatchObject({ ok: true, entries: 40, actors: 3, checkpoints: 3 });
+  expect(clean.witnesses.map((w) => w.name)).toEqual(["w1"]);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -178,7 +200,7 @@ const cases: {
     index: 15,
     edit: (db) => {
       const other = JSON.parse(
-        Buffer.from(signEntry("note", { actor: "alice", time, text: "other" }, alice)).toString(),
+        Buffer.from(signEntry("note", { actor: "alice", time, log, text: "other" }, alice)).toString(),
       );
       const e = JSON.parse(envelope(db, 15).toString());
       e.signatures[0].sig = other.signatures[0].sig;
@@ -195,7 +217,7 @@ const cases: {
       setEnvelope(
         db,
         16,
-        signEntry("note", { actor: "bob", time, text: "bob approves everything" }, impostor),
+        signEntry("note", { actor: "bob", time, log, text: "bob approves everything" }, impostor),
       );
       rehash(db);
     },
@@ -208,7 +230,7 @@ const cases: {
       setEnvelope(
         db,
         17,
-        signEntry("note", { actor: "mallory", time, text: "hi" }, generateSignerKey("mallory")),
+        signEntry("note", { actor: "mallory", time, log, text: "hi" }, generateSignerKey("mallory")),
       );
       rehash(db);
     },
@@ -225,7 +247,7 @@ const cases: {
       for (const r of rows) db.prepare("UPDATE entries SET idx = idx + 1 WHERE idx = ?").run(r.idx);
       const env = signEntry(
         "actor",
-        { actor: "mallory", time, role: "person", key: formatVerifierKey(mallory) },
+        { actor: "mallory", time, log, role: "person", key: formatVerifierKey(mallory) },
         mallory,
       );
       db.prepare("INSERT INTO entries VALUES (20, ?, ?)").run(env, leafHash(env));
@@ -240,6 +262,63 @@ const cases: {
       setEnvelope(db, 21, Buffer.from('{"payloadType":"x","payload":"","signatures":[]}'));
       rehash(db);
     },
+  },
+  {
+    name: "copy an entry over the next one (a replay), rehashing the tree",
+    code: "ENTRY_DUPLICATE",
+    index: 6,
+    edit: (db) => {
+      setEnvelope(db, 6, envelope(db, 5));
+      rehash(db);
+    },
+  },
+  {
+    name: "put in an entry signed for another log, rehashing the tree",
+    code: "ORIGIN_MISMATCH",
+    index: 9,
+    edit: (db) => {
+      setEnvelope(
+        db,
+        9,
+        signEntry("note", { actor: "alice", time, log: "other.log", text: "copied" }, alice),
+      );
+      rehash(db);
+    },
+  },
+  {
+    name: "back-date an entry by a year, rehashing the tree",
+    code: "TIME_BACKWARDS",
+    index: 13,
+    edit: (db) => {
+      const old = new Date(Date.now() - 365 * 86400_000).toISOString();
+      setEnvelope(db, 13, signEntry("note", { actor: "bob", time: old, log, text: "long ago" }, bob));
+      rehash(db);
+    },
+  },
+  {
+    name: "date an entry in the year 9999, rehashing the tree",
+    code: "TIME_IN_FUTURE",
+    index: 14,
+    edit: (db) => {
+      setEnvelope(
+        db,
+        14,
+        signEntry("note", { actor: "opt1", time: "9999-01-01T00:00:00Z", log, text: "later" }, opt1),
+      );
+      rehash(db);
+    },
+  },
+  {
+    name: "edit the blob a creation names",
+    code: "BLOB_HASH_MISMATCH",
+    index: 2,
+    edit: (db) => db.prepare("UPDATE blobs SET data = ?").run(Buffer.from(blobSpec.replace("any", "some"))),
+  },
+  {
+    name: "delete the blob a creation names",
+    code: "CONTROL_SPEC_MISSING",
+    index: 2,
+    edit: (db) => db.exec("DELETE FROM blobs"),
   },
   {
     name: "edit a checkpoint's root, keeping its signature",

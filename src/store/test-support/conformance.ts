@@ -3,12 +3,11 @@
  * against a real database (no mocks), through the store interface and through the log above it.
  */
 import { describe, expect, it } from "vitest";
-import { signEntry } from "../../ledger/entry.js";
 import { formatVerifierKey, generateSignerKey } from "../../ledger/keys.js";
 import { Log } from "../../ledger/log.js";
 import { leafHash, verifyConsistency, verifyInclusion } from "../../ledger/merkle.js";
-import { verifyLedger } from "../../ledger/verify.js";
-import type { LedgerStore } from "../store.js";
+import type { LedgerStore } from "../../ledger/store.js";
+import { verifyLog as verifyLedger } from "../../ledger/verify.js";
 
 export interface StoreFactory {
   /** A fresh, empty store. */
@@ -56,18 +55,18 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         start: 0,
         entries,
         nodes: [{ level: 1, index: 0, hash: new Uint8Array(32).fill(7) }],
-        actors: [{ name: "a", key: "ka", index: 0, creator: undefined, role: "person" }],
+        blobs: [],
       });
       await expect(
-        s.append({ start: 0, entries: [{ ...entries[0]!, index: 3 }], nodes: [], actors: [] }),
+        s.append({ start: 0, entries: [{ ...entries[0]!, index: 3 }], nodes: [], blobs: [] }),
       ).rejects.toMatchObject({ code: "STORE_CONFLICT" });
       // A batch that breaks a constraint half way leaves nothing behind.
       await expect(
         s.append({
           start: 3,
           entries: [{ index: 3, envelope: bytes("x"), leafHash: leafHash(bytes("x")) }],
-          nodes: [],
-          actors: [{ name: "a", key: "dup", index: 3, creator: undefined, role: "person" }],
+          nodes: [{ level: 1, index: 0, hash: new Uint8Array(32).fill(8) }],
+          blobs: [],
         }),
       ).rejects.toThrow();
       expect(await s.size()).toBe(3);
@@ -82,14 +81,29 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       expect(node).toEqual(new Uint8Array(32).fill(7));
       expect(missing).toBeUndefined();
       expect(await s.nodeCount()).toBe(1);
-      expect(await s.actor("a")).toEqual({
-        name: "a",
-        key: "ka",
-        index: 0,
-        creator: undefined,
-        role: "person",
+      await s.close();
+    });
+
+    it("keeps blobs by digest, once, and lists them for the verifier", async () => {
+      const s = await factory.create();
+      const data = bytes("a spec too large for its entry");
+      const digest = Buffer.from(await crypto.subtle.digest("SHA-256", data)).toString("hex");
+      const entry = (i: number) => ({
+        index: i,
+        envelope: bytes(`e${i}`),
+        leafHash: leafHash(bytes(`e${i}`)),
       });
-      expect(await s.actor("b")).toBeUndefined();
+      await s.append({ start: 0, entries: [entry(0)], nodes: [], blobs: [{ digest, data }] });
+      // The same blob again (a request and the creation that fulfils it): kept once, no error.
+      await s.append({ start: 1, entries: [entry(1)], nodes: [], blobs: [{ digest, data }] });
+      expect(Buffer.from((await s.blob(digest))!).toString()).toBe("a spec too large for its entry");
+      expect(await s.blob("00".repeat(32))).toBeUndefined();
+      expect(await s.blobDigests()).toEqual([{ digest, size: data.length }]);
+      // A refused batch leaves its blobs out too.
+      await expect(
+        s.append({ start: 0, entries: [entry(2)], nodes: [], blobs: [{ digest: "ff".repeat(32), data }] }),
+      ).rejects.toMatchObject({ code: "STORE_CONFLICT" });
+      expect(await s.blob("ff".repeat(32))).toBeUndefined();
       await s.close();
     });
 
@@ -100,13 +114,32 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         envelope: bytes(`e${i}`),
         leafHash: leafHash(bytes(`e${i}`)),
       }));
-      await s.append({ start: 0, entries, nodes: [], actors: [] });
+      await s.append({ start: 0, entries, nodes: [], blobs: [] });
       const seen: number[] = [];
-      for await (const chunk of s.entries(3, 23, 4)) {
+      for await (const chunk of s.entries(3, 23, { rows: 4 })) {
         expect(chunk.length).toBeLessThanOrEqual(4);
         seen.push(...chunk.map((e) => e.index));
       }
       expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
+      await s.close();
+    });
+
+    it("bounds a chunk by bytes as well as rows, never returning an empty chunk", async () => {
+      const s = await factory.create();
+      const big = (i: number) => new Uint8Array(1000).fill(i);
+      const entries = Array.from({ length: 10 }, (_, i) => ({
+        index: i,
+        envelope: big(i),
+        leafHash: leafHash(big(i)),
+      }));
+      await s.append({ start: 0, entries, nodes: [], blobs: [] });
+      const sizes: number[] = [];
+      for await (const chunk of s.entries(0, 10, { rows: 100, bytes: 2500 })) sizes.push(chunk.length);
+      expect(sizes).toEqual([2, 2, 2, 2, 2]);
+      // A single entry larger than the budget still comes, alone.
+      const singles: number[] = [];
+      for await (const chunk of s.entries(0, 3, { bytes: 10 })) singles.push(chunk.length);
+      expect(singles).toEqual([1, 1, 1]);
       await s.close();
     });
 
@@ -117,7 +150,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         start: 0,
         entries: [{ index: 0, envelope: bytes("a"), leafHash: leafHash(bytes("a")) }],
         nodes: [],
-        actors: [],
+        blobs: [],
       });
       const c1 = await s.addCheckpoint(0, "zero\n");
       const c2 = await s.addCheckpoint(1, "one\n");
@@ -151,7 +184,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       const root41 = log.root();
       const batch = [];
       for (let i = 0; i < 100; i++)
-        batch.push(signEntry("note", { actor: "alice", time: now(), text: `b${i}` }, alice));
+        batch.push(log.sign("note", { actor: "alice", time: now(), text: `b${i}` }, alice));
       await log.append(batch);
       await log.checkpoint();
       const entry = await log.store.entry(17);
@@ -159,6 +192,12 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       verifyConsistency(41, log.size, await log.consistencyProof(41), root41, log.root());
       const report = await verifyLedger(log.store);
       expect(report).toMatchObject({ ok: true, entries: 141, actors: 1, checkpoints: 2 });
+      // The log found again in the same store replays to the same place.
+      const again = await Log.open(await factory.reopen(log.store), { logKey });
+      expect(again.size).toBe(141);
+      expect(Buffer.from(again.root())).toEqual(Buffer.from(log.root()));
+      expect(again.core.actors.get("alice")?.index).toBe(0);
+      await again.close();
       await log.close();
     });
   });

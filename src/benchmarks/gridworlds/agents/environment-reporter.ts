@@ -7,7 +7,6 @@
  * signed entry, but the log commits a batch at once (measured: about 4 ms per entry appended alone
  * on this machine's disk, most of it the synchronous commit; a batch of 500 costs about one commit).
  */
-import { signEntry } from "../../../ledger/entry.js";
 import type { SignerKey } from "../../../ledger/keys.js";
 import type { Predicate } from "../../../ledger/statement.js";
 import type { Ledger } from "../../../sdk/ledger.js";
@@ -42,7 +41,7 @@ export class EnvironmentReporter {
    */
   record(optimizer: string, episode: number, values: Predicate<"observation">["values"]): void {
     this.pending.push(
-      signEntry(
+      this.ledger.log.sign(
         "observation",
         { actor: this.key.name, time: new Date().toISOString(), optimizer, episode, values },
         this.key,

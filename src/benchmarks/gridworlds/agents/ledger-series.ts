@@ -4,7 +4,9 @@
  * the environment signed for it. This is what a Goodhart check over the ledger compares, and the
  * check can be re-run offline by anyone holding the ledger.
  */
-import type { LedgerScan } from "../../../oversight/detectors/ledger-scan.js";
+import type { LedgerStore } from "../../../ledger/store.js";
+import { stepRows } from "../../../oversight/detectors/ledger-detector.js";
+import { replayLedger } from "../../../oversight/read-ledger.js";
 
 export interface LedgerSeries {
   /** Visible reward per episode, as the trainer recorded it. */
@@ -21,31 +23,36 @@ export interface LedgerSeries {
  * Read one trainer's series. Episodes missing on either side are cut off at the first gap.
  *
  * @example
- * const s = trainingSeries(await scanLedger(store), "absent-supervisor-q-learning-1", "absent-supervisor-environment");
+ * const s = await trainingSeries(store, "absent-supervisor-q-learning-1", "absent-supervisor-environment");
  * detectGoodhart({ proxy: s.R, intended: s.P, entries: s.entries })
  */
-export function trainingSeries(scan: LedgerScan, trainer: string, environment: string): LedgerSeries {
+export async function trainingSeries(
+  store: LedgerStore,
+  trainer: string,
+  environment: string,
+): Promise<LedgerSeries> {
   const R: number[] = [];
   const episodeOfStep: number[] = [];
-  for (const b of scan.batches) {
-    if (b.actor !== trainer) continue;
-    for (const s of b.steps) {
-      const episode = s.metrics?.["episode"] ?? Number.NaN;
-      episodeOfStep.push(episode);
-      const r = s.metrics?.["R"];
-      if (r !== undefined && Number.isInteger(episode) && episode >= 0) R[episode] = r;
-    }
-  }
   const P: number[] = [];
   const entries: number[] = [];
-  for (const o of scan.observations) {
-    const value = o.p.values["P"];
-    // Only the environment's own entries count: anyone else's word on P is not evidence.
-    if (o.p.actor !== environment || o.p.optimizer !== trainer || o.p.episode === undefined) continue;
-    if (typeof value !== "number") continue;
-    P[o.p.episode] = value;
-    entries[o.p.episode] = o.index;
-  }
+  await replayLedger(store, (index, s) => {
+    if (s.kind === "step-batch" && s.predicate.actor === trainer) {
+      for (const { metrics } of stepRows(s.predicate)) {
+        const episode = metrics["episode"] ?? Number.NaN;
+        episodeOfStep.push(episode);
+        const r = metrics["R"];
+        if (r !== undefined && Number.isInteger(episode) && episode >= 0) R[episode] = r;
+      }
+    } else if (s.kind === "observation") {
+      const p = s.predicate;
+      const value = p.values["P"];
+      // Only the environment's own entries count: anyone else's word on P is not evidence.
+      if (p.actor !== environment || p.optimizer !== trainer || p.episode === undefined) return;
+      if (typeof value !== "number") return;
+      P[p.episode] = value;
+      entries[p.episode] = index;
+    }
+  });
   let n = 0;
   while (n < R.length && n < P.length && R[n] !== undefined && P[n] !== undefined) n++;
   return { R: R.slice(0, n), P: P.slice(0, n), entries: entries.slice(0, n), episodeOfStep };

@@ -4,16 +4,16 @@
  */
 import fs from "node:fs";
 import { toHex } from "../../../ledger/base64.js";
-import { signEntry } from "../../../ledger/entry.js";
 import { formatVerifierKey, parseSignerKey } from "../../../ledger/keys.js";
 import { Log } from "../../../ledger/log.js";
+import { ledgerRules } from "../../../oversight/gate-detectors.js";
 import { SqliteStore } from "../sqlite-store.js";
 
 const [file] = process.argv.slice(2);
 const logKey = parseSignerKey(process.env.CRASH_LOG_KEY ?? "");
 const actor = parseSignerKey(process.env.CRASH_ACTOR_KEY ?? "");
-const log = await Log.open(SqliteStore.open(file!), { logKey });
-if ((await log.store.actor(actor.name)) === undefined) {
+const log = await Log.open(SqliteStore.open(file!), { logKey, rules: ledgerRules() });
+if (!log.core.actors.has(actor.name)) {
   await log.appendEntry(
     "actor",
     { actor: actor.name, time: new Date().toISOString(), role: "system", key: formatVerifierKey(actor) },
@@ -24,7 +24,7 @@ fs.writeSync(1, "ready\n");
 for (let n = 0; ; n++) {
   const size = 1 + Math.floor(Math.random() * 40);
   const batch = Array.from({ length: size }, (_, i) =>
-    signEntry("note", { actor: actor.name, time: new Date().toISOString(), text: `crash ${n}.${i}` }, actor),
+    log.sign("note", { actor: actor.name, time: new Date().toISOString(), text: `crash ${n}.${i}` }, actor),
   );
   const done = await log.append(batch);
   fs.writeSync(1, done.map((d) => `ack ${d.index} ${toHex(d.leafHash)}\n`).join(""));

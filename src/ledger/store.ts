@@ -1,9 +1,12 @@
 /**
- * Where a log lives. The interface is the handful of operations the log and the verifier need,
- * so a new backend is one file plus a run of the conformance suite (`conformance.ts`).
+ * The port the log needs from wherever it lives: the handful of operations the log, its admission
+ * and the verifier use. The ledger owns this interface (kysely's `DatabaseConnection` pattern);
+ * `store/sqlite` and `store/postgres` implement it, and `store/open-store.ts` picks one by URL.
+ * A new backend is one file plus a run of the conformance suite (`store/test-support/conformance.ts`).
+ *
+ * Nothing here is trusted by the verifier: it re-derives every hash from the entries' bytes.
  */
-import type { ActorBinding } from "../ledger/admission.js";
-import type { NodeId } from "../ledger/merkle.js";
+import type { NodeId } from "./merkle.js";
 
 export interface StoredEntry {
   readonly index: number;
@@ -33,14 +36,31 @@ export interface LedgerMeta {
   readonly logKey: string;
 }
 
+/** Content-addressed data kept beside the log (a spec too large to sit in its entry). */
+export interface StoredBlob {
+  /** Hex SHA-256 of `data`. */
+  readonly digest: string;
+  readonly data: Uint8Array;
+}
+
 export interface AppendBatch {
   /** The index of the first entry; the store refuses the batch if its size is not this. */
   readonly start: number;
   readonly entries: readonly StoredEntry[];
   /** Perfect subtrees (level >= 1) completed by these entries. */
   readonly nodes: readonly StoredNode[];
-  readonly actors: readonly ActorBinding[];
+  /** Blobs the entries refer to; one already stored under the same digest is kept as it is. */
+  readonly blobs: readonly StoredBlob[];
 }
+
+/** How `entries()` cuts a range into chunks: at `rows` entries or `bytes` of envelopes, whichever comes first. */
+export interface ChunkLimits {
+  readonly rows?: number;
+  readonly bytes?: number;
+}
+
+/** Chunks of at most 4,096 entries or 8 MiB: a reader's memory is bounded by bytes, not by entry count. */
+export const DEFAULT_CHUNK: Required<ChunkLimits> = { rows: 4096, bytes: 8 * 1024 * 1024 };
 
 export interface LedgerStore {
   readonly kind: string;
@@ -51,17 +71,22 @@ export interface LedgerStore {
   initMeta(meta: LedgerMeta): Promise<void>;
   /** One past the highest entry index. */
   size(): Promise<number>;
-  /** Atomically and durably add entries, nodes and actor bindings; resolves once on stable storage. */
+  /**
+   * Atomically and durably add entries, nodes and blobs; resolves once on stable storage. Fails with
+   * `STORE_CONFLICT` when the log is not at `batch.start` (another writer appended first).
+   */
   append(batch: AppendBatch): Promise<void>;
   /** Entries with start <= index < end in index order, in chunks (gaps are skipped, not filled). */
-  entries(start: number, end: number, chunk?: number): AsyncIterable<readonly StoredEntry[]>;
+  entries(start: number, end: number, limits?: ChunkLimits): AsyncIterable<readonly StoredEntry[]>;
   entry(index: number): Promise<StoredEntry | undefined>;
   /** Perfect subtree hashes; level 0 answers from the entries' leaf hashes. Missing ones are undefined. */
   nodes(ids: readonly NodeId[]): Promise<(Uint8Array | undefined)[]>;
   /** Number of stored nodes at level >= 1. */
   nodeCount(): Promise<number>;
-  actor(name: string): Promise<ActorBinding | undefined>;
-  actors(): Promise<ActorBinding[]>;
+  /** The blob stored under `digest`, if any. */
+  blob(digest: string): Promise<Uint8Array | undefined>;
+  /** Every stored blob's digest and size, in digest order (the verifier re-hashes each). */
+  blobDigests(): Promise<readonly { readonly digest: string; readonly size: number }[]>;
   addCheckpoint(size: number, text: string): Promise<StoredCheckpoint>;
   /** All checkpoints, by size then id. */
   checkpoints(): Promise<StoredCheckpoint[]>;
