@@ -14,6 +14,7 @@ import { z } from "zod";
 import { suggest } from "./objective/did-you-mean.js";
 import { PartError } from "./spec/part-error.js";
 import { type PathSegment, type SchemaIssue, schemaIssues } from "./spec/schema-issues.js";
+import type { ValidateWorldModelOptions } from "./world-model/compiled-model.js";
 import type { Variable } from "./world-model/variable.js";
 import type { WorldModel } from "./world-model/world-model.js";
 import { validateWorldModel } from "./world-model/world-model.js";
@@ -141,6 +142,7 @@ export class ImplicitWorldModelError extends PartError<ImplicitWorldModelErrorCo
  */
 export function validateImplicitWorldModel(
   input: unknown,
+  options: ValidateWorldModelOptions = {},
 ): readonly (ImplicitWorldModelError | WorldModelError)[] {
   if (typeof input !== "object" || input === null || Array.isArray(input))
     return [new ImplicitWorldModelError("SHAPE_INVALID", "expected an object", "")];
@@ -154,7 +156,7 @@ export function validateImplicitWorldModel(
     if (!delegated(issue)) errors.push(toError(issue));
   }
   if (value.twin !== undefined) {
-    for (const problem of validateWorldModel(value.twin)) errors.push(problem.within("twin"));
+    for (const problem of validateWorldModel(value.twin, options)) errors.push(problem.within("twin"));
     if (value.variables !== undefined)
       errors.push(
         new ImplicitWorldModelError(

@@ -228,6 +228,7 @@ export {
   table,
   tableFromFunction,
   type UnextendableRows,
+  type ValidateWorldModelOptions,
   type Value,
   type Variable,
   type VariableChange,

@@ -22,6 +22,7 @@ import type { VariableDescription, WorldDescription } from "./objective/world-de
 import { type Process, processSchema, validateProcess } from "./process.js";
 import { type PathSegment, type SchemaIssue, schemaIssues, unknownKeys } from "./spec/schema-issues.js";
 import type { SpecArea, SpecErrorCode } from "./spec/spec-error.js";
+import type { ValidateWorldModelOptions } from "./world-model/compiled-model.js";
 import type { Variable } from "./world-model/variable.js";
 import type { WorldModel } from "./world-model/world-model.js";
 import { validateWorldModel } from "./world-model/world-model.js";
@@ -116,6 +117,13 @@ export interface SpecProblem {
 export interface ValidateSpecOptions {
   /** Variable tags the objective must not read, e.g. `oversight` (see `loadObjectiveDocument`). */
   readonly forbiddenTags?: readonly string[];
+  /**
+   * Refuse a CPT without a row for every combination of its parents' values (`CPT_ROWS_MISSING`).
+   * `loadSpec` asks for it unless told otherwise; here it is off by default, because specs built
+   * in code from a learned world model (the gridworld agents') list only the parent rows seen and
+   * reach the gate through this function. See FORMAT.md, "Complete tables".
+   */
+  readonly requireCompleteCpts?: boolean;
 }
 
 export interface SpecValidation {
@@ -155,7 +163,10 @@ export function validateOptimizerSpec(value: unknown, options: ValidateSpecOptio
     const own = section === undefined || !SECTIONS.has(section);
     if (own || (issue.path.length === 1 && issue.problem === "missing")) problems.push(topLevel(issue));
   }
-  if (doc.worldModel !== undefined) problems.push(...worldModelProblems(doc.worldModel));
+  if (doc.worldModel !== undefined)
+    problems.push(
+      ...worldModelProblems(doc.worldModel, { requireCompleteCpts: options.requireCompleteCpts === true }),
+    );
   if (doc.objective !== undefined) problems.push(...objectiveProblems(doc, options));
   if (doc.process !== undefined) {
     for (const e of validateProcess(doc.process).errors)
@@ -179,7 +190,7 @@ function topLevel(issue: SchemaIssue): SpecProblem {
   return { area: "spec", code, path: issue.path, detail: issue.message };
 }
 
-function worldModelProblems(section: unknown): SpecProblem[] {
+function worldModelProblems(section: unknown, options: ValidateWorldModelOptions): SpecProblem[] {
   const at = (path: string | undefined): PathSegment[] => ["worldModel", ...parsePath(path ?? "")];
   if (typeof section !== "object" || section === null || Array.isArray(section))
     return [{ area: "spec", code: "FIELD_INVALID", path: ["worldModel"], detail: "expected a mapping" }];
@@ -191,11 +202,11 @@ function worldModelProblems(section: unknown): SpecProblem[] {
       path: ["worldModel", ...issue.path],
       detail: issue.message,
     }));
-    for (const e of validateWorldModel(rest)) problems.push(fromWorldModel(e, at(e.path)));
+    for (const e of validateWorldModel(rest, options)) problems.push(fromWorldModel(e, at(e.path)));
     return problems;
   }
   if (kind === "implicit") {
-    return validateImplicitWorldModel(section).map((e) =>
+    return validateImplicitWorldModel(section, options).map((e) =>
       e instanceof WorldModelError
         ? fromWorldModel(e, at(e.path))
         : { area: "implicit-world-model", code: e.code, path: at(e.path), detail: e.detail },

@@ -30,6 +30,8 @@ import { type SpecArea, SpecError, type SpecErrorCode } from "./spec-error.js";
 export interface LoadSpecOptions extends ValidateSpecOptions {
   /** Largest accepted file in UTF-8 bytes; default `SPEC_LIMITS.bytes` (1 MiB). */
   readonly maxBytes?: number;
+  /** As in {@link ValidateSpecOptions}, but on by default: a spec file is for people to review. */
+  readonly requireCompleteCpts?: boolean;
 }
 
 export interface LoadedSpec {
@@ -133,7 +135,10 @@ export function loadSpec(text: string, fileName: string, options: LoadSpecOption
     return fail([fileError(notJson.code, notJson.detail, line, column, formatPath(notJson.path))]);
   }
 
-  const { spec, problems } = validateOptimizerSpec(value, options);
+  const { spec, problems } = validateOptimizerSpec(value, {
+    ...options,
+    requireCompleteCpts: options.requireCompleteCpts ?? true,
+  });
   if (spec === undefined || problems.length > 0) {
     const located = sortByPosition(
       problems.slice(0, SPEC_LIMITS.errors).map((p) => locate(p, doc, text, fileName, position)),

@@ -6,6 +6,7 @@
  */
 export type { Assignment } from "./assignment.js";
 export { DEFAULT_SEARCH_BUDGET } from "./backtracking.js";
+export type { ValidateWorldModelOptions } from "./compiled-model.js";
 export { compose } from "./compose.js";
 export { type ConsistencyRadius, consistencyRadius, type ObservationDistance } from "./consistency-radius.js";
 export {
