@@ -28,6 +28,7 @@ export {
 export {
   checkLegibility,
   DEFAULT_LEGIBILITY_LIMITS,
+  type DomainSize,
   describePart,
   type ImplicitPart,
   type LegibilityFinding,

@@ -34,7 +34,8 @@ const ALL: [string, boolean][] = ["cold", "comfortable", "hot"].flatMap((t): [st
 ]);
 
 const strict = { requireCompleteCpts: true } as const;
-const codes = (model: unknown, options: ValidateWorldModelOptions = strict) => validateWorldModel(model, options).map((e) => e.code);
+const codes = (model: unknown, options: ValidateWorldModelOptions = strict) =>
+  validateWorldModel(model, options).map((e) => e.code);
 
 describe("complete CPTs", () => {
   it("accepts a CPT with a row for every combination of its parents' values", () => {
