@@ -186,7 +186,9 @@ function topLevel(issue: SchemaIssue): SpecProblem {
       ? "FIELD_MISSING"
       : issue.problem === "unknown-key"
         ? "FIELD_UNKNOWN"
-        : "FIELD_INVALID";
+        : issue.problem === "reserved-key"
+          ? "KEY_RESERVED"
+          : "FIELD_INVALID";
   return { area: "spec", code, path: issue.path, detail: issue.message };
 }
 

@@ -13,6 +13,7 @@
  * throw for bad input.
  */
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { ObjectiveDocument } from "../objective/index.js";
 import {
   type OptimizerSpec,
   type SpecProblem,
@@ -152,7 +153,8 @@ export function loadSpec(text: string, fileName: string, options: LoadSpecOption
     return fail(located);
   }
   try {
-    return { spec, digest: specDigest(spec), errors: [], format };
+    const safe = withSafeRecords(spec);
+    return { spec: safe, digest: specDigest(safe), errors: [], format };
   } catch (error) {
     // Unreachable after checkJsonValue; kept so that a gap there is an error, not a crash.
     if (!(error instanceof CanonicalJsonError)) throw error;
@@ -340,4 +342,37 @@ function checkJsonValue(
     for (const [key, v] of entries) stack.push({ value: v, path: [...path, key], exit: false });
   }
   return undefined;
+}
+
+/**
+ * The spec with its records rebuilt without a prototype: `metadata` and every object inside it,
+ * and each objective's `constants`. Their keys are the author's, so looking up a key they lack
+ * (`constructor`, `toString`) must find nothing rather than an `Object.prototype` member. The
+ * closed objects are left as they are: only their declared fields are ever read.
+ */
+function withSafeRecords(spec: OptimizerSpec): OptimizerSpec {
+  const safe: { -readonly [K in keyof OptimizerSpec]: OptimizerSpec[K] } = {
+    ...spec,
+    objective: safeObjective(spec.objective),
+  };
+  if (spec.metadata !== undefined)
+    safe.metadata = nullPrototypeJson(spec.metadata) as Record<string, unknown>;
+  return safe;
+}
+
+function safeObjective(objective: ObjectiveDocument): ObjectiveDocument {
+  const safe: { -readonly [K in keyof ObjectiveDocument]: ObjectiveDocument[K] } = { ...objective };
+  if (objective.constants !== undefined)
+    safe.constants = nullPrototypeJson(objective.constants) as Record<string, number>;
+  if (typeof objective.proxyFor === "object") safe.proxyFor = safeObjective(objective.proxyFor);
+  return safe;
+}
+
+/** A copy of a JSON value whose objects have no prototype; its depth is bounded by `checkJsonValue`. */
+function nullPrototypeJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(nullPrototypeJson);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, v] of Object.entries(value)) out[key] = nullPrototypeJson(v);
+  return out;
 }

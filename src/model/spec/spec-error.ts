@@ -35,6 +35,12 @@ export type SpecFileErrorCode =
   | "FIELD_MISSING"
   | "FIELD_UNKNOWN"
   | "FIELD_INVALID"
+  /**
+   * The key `__proto__` in a record or free JSON (`metadata`, `objective.constants`): JSON readers
+   * disagree on whether it is a key or the prototype, so it is refused wherever it is not already
+   * an unknown field.
+   */
+  | "KEY_RESERVED"
   /** `worldModel.kind` is neither `explicit` nor `implicit`. */
   | "WORLD_MODEL_KIND_UNKNOWN"
   /** More errors than `SPEC_LIMITS.errors`; the rest are not listed. */
