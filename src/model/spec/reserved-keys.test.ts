@@ -133,12 +133,13 @@ describe("constructor and prototype where keys are free", () => {
   });
 
   it("gives records no prototype, so a name they lack finds nothing", () => {
-    const { spec } = loadSpec(BASE, "k.optimizer.yaml");
+    const spec = loadSpec(BASE, "k.optimizer.yaml").spec;
+    if (spec === undefined) throw new Error("expected the base spec to load");
     const records = [
-      spec?.metadata,
-      (spec?.metadata as { nested?: object }).nested,
-      spec?.objective.constants,
-      typeof spec?.objective.proxyFor === "object" ? spec.objective.proxyFor.constants : undefined,
+      spec.metadata,
+      (spec.metadata as { nested?: object }).nested,
+      spec.objective.constants,
+      typeof spec.objective.proxyFor === "object" ? spec.objective.proxyFor.constants : undefined,
     ];
     for (const record of records) {
       expect(record).toBeDefined();

@@ -266,7 +266,7 @@ function reservedKeysIn(root: unknown, at: PathSegment[], out: SchemaIssue[]): v
     const [value, path] = top;
     if (typeof value !== "object" || value === null || seen.has(value)) continue;
     seen.add(value);
-    if (Array.isArray(value)) value.forEach((item, i) => stack.push([item, [...path, i]]));
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) stack.push([value[i], [...path, i]]);
     else
       for (const key of Object.keys(value)) {
         if (key === RESERVED_KEY) out.push(reservedKey([...path, key]));
