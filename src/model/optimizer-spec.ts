@@ -20,7 +20,13 @@ import { type LoadedObjective, loadObjectiveDocument, type ObjectiveDocument } f
 import type { ObjectiveError } from "./objective/objective-error.js";
 import type { VariableDescription, WorldDescription } from "./objective/world-description.js";
 import { type Process, processSchema, validateProcess } from "./process.js";
-import { type PathSegment, type SchemaIssue, schemaIssues, unknownKeys } from "./spec/schema-issues.js";
+import {
+  type PathSegment,
+  RESERVED_KEY,
+  type SchemaIssue,
+  schemaIssues,
+  unknownKeys,
+} from "./spec/schema-issues.js";
 import type { SpecArea, SpecErrorCode } from "./spec/spec-error.js";
 import type { ValidateWorldModelOptions } from "./world-model/compiled-model.js";
 import type { Variable } from "./world-model/variable.js";
@@ -47,6 +53,9 @@ export interface OptimizerSpec {
 export const SPEC_NAME_LENGTH = 128;
 export const SPEC_DESCRIPTION_LENGTH = 4_000;
 
+/** A key that is not `__proto__`, as the published JSON Schema says it (`spec/schema-issues.ts` says why). */
+export const NOT_RESERVED_KEY = { type: "string", not: { const: RESERVED_KEY } } as const;
+
 const displayName = z
   .string()
   .min(1)
@@ -61,8 +70,16 @@ const displayName = z
 export const objectiveDocumentSchema = z
   .object({
     sense: z.enum(["maximize", "minimize", "satisfy"]),
-    expr: z.string().describe("the expression, in the objective language (GRAMMAR.md)"),
-    constants: z.record(z.string(), z.number()).optional().describe("named constants the expression uses"),
+    expr: z
+      .string()
+      // An empty or blank expression is EMPTY_INPUT to the parser.
+      .meta({ minLength: 1, pattern: "\\S" })
+      .describe("the expression, in the objective language (GRAMMAR.md)"),
+    constants: z
+      .record(z.string(), z.number())
+      .meta({ propertyNames: NOT_RESERVED_KEY })
+      .optional()
+      .describe("named constants the expression uses"),
     get proxyFor() {
       return z
         .union([z.string().min(1), objectiveDocumentSchema])
@@ -92,6 +109,8 @@ export const optimizerSpecSchema = z
     process: processSchema,
     metadata: z
       .record(z.string(), z.unknown())
+      // Free JSON without a __proto__ key at any depth (KEY_RESERVED); `spec/json-schema.ts` defines JsonValue.
+      .meta({ propertyNames: NOT_RESERVED_KEY, additionalProperties: { $ref: "#/$defs/JsonValue" } })
       .optional()
       .describe("free JSON for tools; covered by the digest"),
   })
