@@ -29,6 +29,7 @@ import {
 } from "./spec/schema-issues.js";
 import type { SpecArea, SpecErrorCode } from "./spec/spec-error.js";
 import type { ValidateWorldModelOptions } from "./world-model/compiled-model.js";
+import { misspeltRoleTag, type RoleTag } from "./world-model/role-tags.js";
 import type { Variable } from "./world-model/variable.js";
 import type { WorldModel } from "./world-model/world-model.js";
 import { validateWorldModel } from "./world-model/world-model.js";
@@ -149,7 +150,15 @@ export interface SpecValidation {
   /** The spec, typed, when there are no problems. */
   readonly spec: OptimizerSpec | undefined;
   readonly problems: readonly SpecProblem[];
+  /**
+   * What is probably a mistake but does not make the spec invalid: a tag one typo away from a
+   * role tag (`ROLE_TAG_MISSPELT`, see `world-model/role-tags.ts`). At most `WARNING_LIMIT`.
+   */
+  readonly warnings: readonly SpecProblem[];
 }
+
+/** Most warnings listed for one spec. */
+export const WARNING_LIMIT = 100;
 
 /**
  * Check a parsed spec document: its top-level fields, its world model (explicit, or implicit with
@@ -165,6 +174,7 @@ export function validateOptimizerSpec(value: unknown, options: ValidateSpecOptio
     const got = value === null ? "null" : Array.isArray(value) ? "a list" : typeof value;
     return {
       spec: undefined,
+      warnings: [],
       problems: [
         {
           area: "spec",
@@ -196,7 +206,44 @@ export function validateOptimizerSpec(value: unknown, options: ValidateSpecOptio
         detail: e.detail,
       });
   }
-  return { spec: problems.length === 0 ? (doc as unknown as OptimizerSpec) : undefined, problems };
+  return {
+    spec: problems.length === 0 ? (doc as unknown as OptimizerSpec) : undefined,
+    problems,
+    warnings: roleTagWarnings(doc.worldModel),
+  };
+}
+
+/**
+ * Tags one typo away from a role tag, on every declared variable (of the explicit model, the
+ * twin, or an implicit model's declared variables). Each distinct tag is looked up once, so a
+ * hostile spec repeating one tag a million times costs one suggestion.
+ */
+function roleTagWarnings(section: unknown): SpecProblem[] {
+  if (typeof section !== "object" || section === null) return [];
+  const s = section as { kind?: unknown; variables?: unknown; twin?: unknown };
+  const twin = s.kind === "implicit" && typeof s.twin === "object" && s.twin !== null;
+  const list = twin ? (s.twin as { variables?: unknown }).variables : s.variables;
+  if (!Array.isArray(list)) return [];
+  const base: PathSegment[] = twin ? ["worldModel", "twin", "variables"] : ["worldModel", "variables"];
+  const seen = new Map<string, RoleTag | undefined>();
+  const warnings: SpecProblem[] = [];
+  list.forEach((v: unknown, i) => {
+    const tags = (v as { tags?: unknown } | null)?.tags;
+    if (!Array.isArray(tags)) return;
+    tags.forEach((tag: unknown, j) => {
+      if (typeof tag !== "string" || warnings.length >= WARNING_LIMIT) return;
+      if (!seen.has(tag)) seen.set(tag, tag.length <= 64 ? misspeltRoleTag(tag) : undefined);
+      const role = seen.get(tag);
+      if (role !== undefined)
+        warnings.push({
+          area: "world-model",
+          code: "ROLE_TAG_MISSPELT",
+          path: [...base, i, "tags", j],
+          detail: `tag ${JSON.stringify(tag)} is close to the role tag ${role} but is not it (did you mean ${role}?); detectors read role tags exactly`,
+        });
+    });
+  });
+  return warnings;
 }
 
 function topLevel(issue: SchemaIssue): SpecProblem {

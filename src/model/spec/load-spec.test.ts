@@ -379,3 +379,34 @@ describe("complete CPTs", () => {
     );
   });
 });
+
+describe("role tags", () => {
+  it("warns, without failing, about a tag one typo away from a role tag, at the tag", () => {
+    const text = MINIMAL.replace("tags: [oversight]", "tags: [oversigth, weather]");
+    const loaded = loadSpec(text, "r.optimizer.yaml");
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.spec).toBeDefined();
+    expect(loaded.warnings?.map((w) => [w.code, w.area, w.path, w.line, w.column])).toEqual([
+      ["ROLE_TAG_MISSPELT", "world-model", "worldModel.variables[1].tags[0]", 11, 14],
+    ]);
+    expect(loaded.warnings?.[0]?.format()).toBe(
+      'r.optimizer.yaml:11:14 worldModel.variables[1].tags[0]: tag "oversigth" is close to the role tag oversight but is not it (did you mean oversight?); detectors read role tags exactly [ROLE_TAG_MISSPELT]',
+    );
+  });
+
+  it("warns in an implicit model's twin too, and alongside errors", () => {
+    const text = example("thermostat.optimizer.yaml")
+      .replace("tags: [decision]", "tags: [Decision]")
+      .replace("accuracy: 0.96", "accuracy: 1.96");
+    const loaded = loadSpec(text, "t.optimizer.yaml");
+    expect(loaded.errors.map((e) => e.code)).toEqual(["ACCURACY_INVALID"]);
+    expect(loaded.warnings?.map((w) => [w.code, w.path])).toEqual([
+      ["ROLE_TAG_MISSPELT", "worldModel.twin.variables[1].tags[0]"],
+    ]);
+  });
+
+  it("says nothing about role tags spelt right or tags far from any", () => {
+    expect(loadSpec(MINIMAL, "m.yaml").warnings).toEqual([]);
+    for (const file of EXAMPLE_FILES) expect(loadSpec(example(file), file).warnings).toEqual([]);
+  });
+});

@@ -42,6 +42,12 @@ export interface LoadedSpec {
   readonly digest: string | undefined;
   /** Every error found (at most `SPEC_LIMITS.errors`), in file order. */
   readonly errors: readonly SpecError[];
+  /**
+   * Probable mistakes that leave the spec valid, located like errors, in file order: a tag one
+   * typo away from a role tag (`ROLE_TAG_MISSPELT`). `loadSpec` always sets it (empty when the
+   * file could not be read that far); optional so that results made elsewhere need not.
+   */
+  readonly warnings?: readonly SpecError[];
   readonly format: "yaml" | "json";
 }
 
@@ -55,7 +61,13 @@ export interface LoadedSpec {
  */
 export function loadSpec(text: string, fileName: string, options: LoadSpecOptions = {}): LoadedSpec {
   const format = /\.json$/i.test(fileName) ? "json" : "yaml";
-  const fail = (errors: SpecError[]): LoadedSpec => ({ spec: undefined, digest: undefined, errors, format });
+  const fail = (errors: SpecError[], warnings: SpecError[] = []): LoadedSpec => ({
+    spec: undefined,
+    digest: undefined,
+    errors,
+    warnings,
+    format,
+  });
   const fileError = (code: SpecErrorCode, detail: string, line = 1, column = 1, path = "") =>
     new SpecError(code, "file", detail, { file: fileName, line, column, path });
 
@@ -136,10 +148,11 @@ export function loadSpec(text: string, fileName: string, options: LoadSpecOption
     return fail([fileError(notJson.code, notJson.detail, line, column, formatPath(notJson.path))]);
   }
 
-  const { spec, problems } = validateOptimizerSpec(value, {
+  const { spec, problems, warnings } = validateOptimizerSpec(value, {
     ...options,
     requireCompleteCpts: options.requireCompleteCpts ?? true,
   });
+  const warned = sortByPosition(warnings.map((p) => locate(p, doc, text, fileName, position)));
   if (spec === undefined || problems.length > 0) {
     const located = sortByPosition(
       problems.slice(0, SPEC_LIMITS.errors).map((p) => locate(p, doc, text, fileName, position)),
@@ -150,11 +163,11 @@ export function loadSpec(text: string, fileName: string, options: LoadSpecOption
       const more = `${problems.length - SPEC_LIMITS.errors} more errors not shown`;
       located.push(fileError("TOO_MANY_ERRORS", more, last?.line, last?.column));
     }
-    return fail(located);
+    return fail(located, warned);
   }
   try {
     const safe = withSafeRecords(spec);
-    return { spec: safe, digest: specDigest(safe), errors: [], format };
+    return { spec: safe, digest: specDigest(safe), errors: [], warnings: warned, format };
   } catch (error) {
     // Unreachable after checkJsonValue; kept so that a gap there is an error, not a crash.
     if (!(error instanceof CanonicalJsonError)) throw error;

@@ -67,6 +67,7 @@ export {
   tableFromFunction,
 } from "./local-model.js";
 export { DEFAULT_MAX_CELLS, type Prediction, predict } from "./predict.js";
+export { isRoleTag, misspeltRoleTag, ROLE_TAGS, type RoleTag, type RoleTagInfo } from "./role-tags.js";
 export { type Rng, randomBelow, seededRng } from "./seeded-rng.js";
 export {
   booleanVariable,
