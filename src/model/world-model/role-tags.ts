@@ -23,14 +23,10 @@ export interface RoleTagInfo {
 
 /** Every role tag, in the order FORMAT.md lists them. */
 export const ROLE_TAGS = [
-  {
-    tag: "state",
-    meaning:
-      "part of the state the optimizer acts in; its value after a decision is the variable next_<name>",
-  },
+  { tag: "state", meaning: "part of the state the optimizer acts in: a variable x, paired with next_x" },
   {
     tag: "next-state",
-    meaning: "a state variable's value after the decision, named next_<x> for its state x",
+    meaning: "a state variable's value after the decision: next_x, for the state variable x",
   },
   { tag: "decision", meaning: "what the optimizer chooses: an action, a plan, a setting" },
   { tag: "observation", meaning: "what the optimizer sees before it decides" },
