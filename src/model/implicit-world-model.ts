@@ -14,11 +14,19 @@ import { z } from "zod";
 import { suggest } from "./objective/did-you-mean.js";
 import { PartError } from "./spec/part-error.js";
 import { type PathSegment, type SchemaIssue, schemaIssues } from "./spec/schema-issues.js";
+import type { ValidateWorldModelOptions } from "./world-model/compiled-model.js";
 import type { Variable } from "./world-model/variable.js";
 import type { WorldModel } from "./world-model/world-model.js";
 import { validateWorldModel } from "./world-model/world-model.js";
 import { formatPath, type WorldModelError } from "./world-model/world-model-error.js";
 import { worldModelSchema } from "./world-model/world-model-schema.js";
+
+/**
+ * An absolute URI as RFC 3986 §3 starts one (a scheme, then `:`), without whitespace or control
+ * characters. A pattern rather than JSON Schema's `format: uri`, which validators treat as a mere
+ * annotation unless given a plugin, so that the published schema checks what the loader checks.
+ */
+export const URI_PATTERN = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]*$/;
 
 /** A content digest: `sha256:` and 64 lower-case hex digits. */
 export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
@@ -86,7 +94,16 @@ export const artifactSchema = z
   .object({
     name: displayName.describe("what a person calls the artifact"),
     digest: digest.describe("sha256:<hex> of the artifact's bytes"),
-    uri: z.url().max(IMPLICIT_LIMITS.uriLength).describe("where the artifact can be found"),
+    uri: z
+      .string()
+      .max(IMPLICIT_LIMITS.uriLength)
+      .regex(URI_PATTERN, {
+        message: "expected a URI: a scheme, a colon, and no spaces or control characters",
+        abort: true, // one error per URI: the parser is not asked about a string that is not one
+      })
+      // Only the loader can ask a URL parser; the JSON Schema carries the pattern (FORMAT.md).
+      .refine((s) => URL.canParse(s), { message: "expected a URI that a URL parser accepts" })
+      .describe("where the artifact can be found"),
   })
   .meta({ id: "Artifact", title: "The artifact that holds an implicit world model" });
 
@@ -111,7 +128,12 @@ export const implicitWorldModelSchema = z
       .optional()
       .describe("without a twin: the explicit variables the probes read"),
   })
-  .meta({ id: "ImplicitWorldModel", title: "Implicit world model" });
+  .meta({
+    id: "ImplicitWorldModel",
+    title: "Implicit world model",
+    // VARIABLES_WITH_TWIN, for the JSON Schema: with a twin, no declared variables beside it.
+    dependentSchemas: { twin: { type: "object", properties: { variables: false } } },
+  });
 
 export type ImplicitWorldModelErrorCode =
   | "SHAPE_INVALID"
@@ -141,6 +163,7 @@ export class ImplicitWorldModelError extends PartError<ImplicitWorldModelErrorCo
  */
 export function validateImplicitWorldModel(
   input: unknown,
+  options: ValidateWorldModelOptions = {},
 ): readonly (ImplicitWorldModelError | WorldModelError)[] {
   if (typeof input !== "object" || input === null || Array.isArray(input))
     return [new ImplicitWorldModelError("SHAPE_INVALID", "expected an object", "")];
@@ -154,7 +177,7 @@ export function validateImplicitWorldModel(
     if (!delegated(issue)) errors.push(toError(issue));
   }
   if (value.twin !== undefined) {
-    for (const problem of validateWorldModel(value.twin)) errors.push(problem.within("twin"));
+    for (const problem of validateWorldModel(value.twin, options)) errors.push(problem.within("twin"));
     if (value.variables !== undefined)
       errors.push(
         new ImplicitWorldModelError(

@@ -11,11 +11,19 @@ import {
 import type { OptimizerSpec } from "./optimizer-spec.js";
 import { loadSpec } from "./spec/load-spec.js";
 import { cpt, relation } from "./world-model/local-model.js";
+import type { Variable } from "./world-model/variable.js";
 
 const EXAMPLES = path.resolve(__dirname, "../../examples/specs");
 const load = (file: string) => loadSpec(fs.readFileSync(path.join(EXAMPLES, file), "utf8"), file).spec!;
 
 /** A world model with one 4,096-row local model over a (2 values), x (64) and y (32). */
+/** The spec with other variables: added to its own, or instead of them. */
+function withVariables(spec: OptimizerSpec, variables: Variable[], replace = false): OptimizerSpec {
+  if (spec.worldModel.kind !== "explicit") throw new Error("expected an explicit world model");
+  const own = replace ? [] : spec.worldModel.variables;
+  return { ...spec, worldModel: { ...spec.worldModel, variables: [...own, ...variables] } };
+}
+
 function dynamicsSpec(): OptimizerSpec {
   const rows: [boolean, number, number][] = [];
   for (const a of [false, true])
@@ -52,6 +60,7 @@ describe("measureLegibility", () => {
         rows: 18,
         scope: ["temperature", "heater", "next_temperature"],
       },
+      largestDomain: { variable: "temperature", kind: "enum", size: 3 },
       objectiveSize: 9,
       intendedObjectiveSize: undefined,
       implicitParts: [
@@ -64,6 +73,28 @@ describe("measureLegibility", () => {
     });
     const gridworld = measureLegibility(load("absent-supervisor.optimizer.yaml"));
     expect(gridworld).toMatchObject({ objectiveSize: 2, intendedObjectiveSize: 2, implicitParts: [] });
+    expect(gridworld.largestDomain).toEqual({ variable: "reward", kind: "int", size: 151 });
+  });
+
+  it("finds the largest finite domain, the first on a tie, without listing any", () => {
+    const spec = dynamicsSpec();
+    expect(measureLegibility(spec).largestDomain).toEqual({ variable: "x", kind: "int", size: 64 });
+    const wide = withVariables(spec, [
+      { name: "t", domain: { kind: "real", unit: "degC" }, tags: [] },
+      {
+        name: "n",
+        domain: { kind: "int", min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
+        tags: [],
+      },
+      {
+        name: "m",
+        domain: { kind: "int", min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
+        tags: [],
+      },
+    ]);
+    expect(measureLegibility(wide).largestDomain).toEqual({ variable: "n", kind: "int", size: 2 ** 54 - 1 });
+    const real = withVariables(spec, [{ name: "t", domain: { kind: "real", unit: "degC" }, tags: [] }], true);
+    expect(measureLegibility(real).largestDomain).toBeUndefined();
   });
 
   it("counts a CPT's rows as its probabilities", () => {
@@ -126,11 +157,13 @@ describe("checkLegibility", () => {
       maxVariables: 2,
       maxLocalModels: 0,
       maxLocalModelScope: 2,
+      maxDomainSize: 32,
       maxObjectiveSize: 2,
     }).findings.map((f) => f.code);
     expect(codes).toEqual([
       "TOO_MANY_VARIABLES",
       "TOO_MANY_LOCAL_MODELS",
+      "DOMAIN_TOO_LARGE",
       "LOCAL_MODEL_TOO_LARGE",
       "LOCAL_MODEL_TOO_WIDE",
       "OBJECTIVE_TOO_LARGE",
@@ -156,6 +189,30 @@ describe("checkLegibility", () => {
       "WEAK_PROBE",
     ]);
     expect(findings[2]?.message).toContain("accuracy 0.6, below 0.9");
+  });
+
+  it("flags a 60,000-value enumeration in a spec file, naming the variable and its size", () => {
+    const values = Array.from({ length: 60_000 }, (_, i) => `v${i}`).join(", ");
+    const text = `name: wide
+worldModel:
+  kind: explicit
+  name: w
+  variables:
+    - { name: colour, domain: { kind: enum, values: [${values}] }, tags: [observation] }
+  localModels:
+    - { kind: relation, name: seen, description: the colours seen, variables: [colour], rows: [[v0], [v59999]] }
+objective: { sense: maximize, expr: "E[colour == \\"v0\\"]" }
+process: { kind: exhaustive-search, params: {}, budget: { maxSteps: 2, maxWallSeconds: 1 } }
+`;
+    const { spec, errors } = loadSpec(text, "wide.optimizer.yaml");
+    expect(errors).toEqual([]);
+    const findings = checkLegibility(spec!).findings;
+    expect(findings.map((f) => [f.code, f.subject, f.value, f.limit])).toEqual([
+      ["DOMAIN_TOO_LARGE", "colour", 60_000, 256],
+    ]);
+    expect(findings[0]?.message).toBe(
+      "variable `colour` has 60,000 values ({v0, v1, v2, v3, v4, v5, v6, v7, ... (60000 values)}), above the limit of 256: no legible table can list them all; coarsen it into fewer values (bands, categories) and keep the fine ones in the artifact that needs them",
+    );
   });
 
   it("uses the documented defaults", () => {

@@ -10,7 +10,7 @@
 import type { ImplicitWorldModel } from "./implicit-world-model.js";
 import { expressionSize } from "./objective/index.js";
 import { explicitWorldModel, type OptimizerSpec, specObjective, specVariables } from "./optimizer-spec.js";
-import type { Value } from "./world-model/domain.js";
+import { type Domain, domainSize, formatDomain, type Value } from "./world-model/domain.js";
 import { type LocalModel, scopeOf } from "./world-model/local-model.js";
 
 export interface LegibilityLimits {
@@ -21,6 +21,8 @@ export interface LegibilityLimits {
   readonly maxRowsPerLocalModel: number;
   /** Variables in one local model's scope. */
   readonly maxLocalModelScope: number;
+  /** Values of one variable's domain (an enumeration's values, an integer range's length). */
+  readonly maxDomainSize: number;
   /** Nodes in the objective's syntax tree (and in its intended objective's, when written out). */
   readonly maxObjectiveSize: number;
   /** Implicit world models plus external processes. */
@@ -35,6 +37,10 @@ export interface LegibilityLimits {
  *   figure the issue's own example uses);
  * - 6 variables in a scope: a table over more columns stops reading as a table, and its rows
  *   grow as the product of the domains;
+ * - 256 values in a domain, the row limit again: a complete CPT with the variable as its child
+ *   lists a probability for each value, and a table that reads it needs a row for each, so a
+ *   larger domain has no legible local model over it (a 60,000-value enum is a list, not a
+ *   variable a reviewer can hold in mind);
  * - 64 variables and 64 local models: a page of declarations each, what a reviewer reads at a sitting;
  * - 64 objective nodes: two lines of text (`maximize E[a] - 0.1 * b` is 7 nodes);
  * - 1 implicit part: an implicit world model with its twin is the honest common case; a second
@@ -46,6 +52,7 @@ export const DEFAULT_LEGIBILITY_LIMITS: LegibilityLimits = {
   maxLocalModels: 64,
   maxRowsPerLocalModel: 256,
   maxLocalModelScope: 6,
+  maxDomainSize: 256,
   maxObjectiveSize: 64,
   maxImplicitParts: 1,
   minProbeAccuracy: 0.9,
@@ -63,11 +70,24 @@ export interface LocalModelSize {
   readonly scope: readonly string[];
 }
 
+/** How many values a variable can take, for a finite domain. */
+export interface DomainSize {
+  readonly variable: string;
+  readonly kind: "boolean" | "enum" | "int";
+  /** Values in the domain; for an integer range wider than 2^53, the nearest double. */
+  readonly size: number;
+}
+
 export interface LegibilityMetrics {
   readonly variables: number;
   readonly localModels: number;
   /** The local model with the most rows (the first, on a tie); undefined without local models. */
   readonly largestLocalModel: LocalModelSize | undefined;
+  /**
+   * The variable with the most values (the first, on a tie), among the finite domains: a real's
+   * values are not counted, it is read by its unit. Undefined when every variable is real, or none.
+   */
+  readonly largestDomain: DomainSize | undefined;
   /** Nodes in the objective's tree; undefined if it does not parse. */
   readonly objectiveSize: number | undefined;
   /** Nodes in the intended objective's tree, when `proxyFor` writes it out. */
@@ -80,6 +100,7 @@ export type LegibilityFindingCode =
   | "TOO_MANY_LOCAL_MODELS"
   | "LOCAL_MODEL_TOO_LARGE"
   | "LOCAL_MODEL_TOO_WIDE"
+  | "DOMAIN_TOO_LARGE"
   | "OBJECTIVE_TOO_LARGE"
   | "TOO_MANY_IMPLICIT_PARTS"
   | "IMPLICIT_WITHOUT_TWIN"
@@ -148,6 +169,11 @@ export function suggestSplit(model: LocalModel): SplitSuggestion | undefined {
   return best;
 }
 
+/** The number of values of a finite domain, without listing them; undefined for a real one. */
+function finiteDomainSize(domain: Domain): number | undefined {
+  return domain.kind === "real" ? undefined : domainSize(domain);
+}
+
 /**
  * Measure an optimizer spec.
  *
@@ -160,6 +186,13 @@ export function measureLegibility(spec: OptimizerSpec): LegibilityMetrics {
     const rows = localModelRows(m).length;
     if (largest === undefined || rows > largest.rows)
       largest = { name: m.name, kind: m.kind, rows, scope: scopeOf(m) };
+  }
+  let largestDomain: DomainSize | undefined;
+  for (const v of specVariables(spec)) {
+    const size = finiteDomainSize(v.domain);
+    if (v.domain.kind === "real" || size === undefined) continue;
+    if (largestDomain === undefined || size > largestDomain.size)
+      largestDomain = { variable: v.name, kind: v.domain.kind, size };
   }
   const loaded = specObjective(spec);
   const intended =
@@ -177,6 +210,7 @@ export function measureLegibility(spec: OptimizerSpec): LegibilityMetrics {
     variables: specVariables(spec).length,
     localModels: model?.localModels.length ?? 0,
     largestLocalModel: largest,
+    largestDomain,
     objectiveSize: loaded.objective === undefined ? undefined : expressionSize(loaded.objective),
     intendedObjectiveSize: intended?.objective === undefined ? undefined : expressionSize(intended.objective),
     implicitParts,
@@ -218,6 +252,17 @@ export function checkLegibility(
       limit: l.maxLocalModels,
       message: `the world model has ${count(metrics.localModels)} local models, above the limit of ${count(l.maxLocalModels)}: compose it from smaller world models, each about one part of the world`,
     });
+  for (const v of specVariables(spec)) {
+    const size = finiteDomainSize(v.domain);
+    if (size !== undefined && size > l.maxDomainSize)
+      findings.push({
+        code: "DOMAIN_TOO_LARGE",
+        subject: v.name,
+        value: size,
+        limit: l.maxDomainSize,
+        message: `variable \`${v.name}\` has ${count(size)} values (${formatDomain(v.domain)}), above the limit of ${count(l.maxDomainSize)}: no legible table can list them all; coarsen it into fewer values (bands, categories) and keep the fine ones in the artifact that needs them`,
+      });
+  }
   for (const m of model?.localModels ?? []) {
     const rows = localModelRows(m).length;
     if (rows > l.maxRowsPerLocalModel) findings.push(tooManyRows(m, rows, l.maxRowsPerLocalModel));

@@ -20,8 +20,16 @@ import { type LoadedObjective, loadObjectiveDocument, type ObjectiveDocument } f
 import type { ObjectiveError } from "./objective/objective-error.js";
 import type { VariableDescription, WorldDescription } from "./objective/world-description.js";
 import { type Process, processSchema, validateProcess } from "./process.js";
-import { type PathSegment, type SchemaIssue, schemaIssues, unknownKeys } from "./spec/schema-issues.js";
+import {
+  type PathSegment,
+  RESERVED_KEY,
+  type SchemaIssue,
+  schemaIssues,
+  unknownKeys,
+} from "./spec/schema-issues.js";
 import type { SpecArea, SpecErrorCode } from "./spec/spec-error.js";
+import type { ValidateWorldModelOptions } from "./world-model/compiled-model.js";
+import { misspeltRoleTag, type RoleTag } from "./world-model/role-tags.js";
 import type { Variable } from "./world-model/variable.js";
 import type { WorldModel } from "./world-model/world-model.js";
 import { validateWorldModel } from "./world-model/world-model.js";
@@ -46,6 +54,9 @@ export interface OptimizerSpec {
 export const SPEC_NAME_LENGTH = 128;
 export const SPEC_DESCRIPTION_LENGTH = 4_000;
 
+/** A key that is not `__proto__`, as the published JSON Schema says it (`spec/schema-issues.ts` says why). */
+export const NOT_RESERVED_KEY = { type: "string", not: { const: RESERVED_KEY } } as const;
+
 const displayName = z
   .string()
   .min(1)
@@ -60,8 +71,16 @@ const displayName = z
 export const objectiveDocumentSchema = z
   .object({
     sense: z.enum(["maximize", "minimize", "satisfy"]),
-    expr: z.string().describe("the expression, in the objective language (GRAMMAR.md)"),
-    constants: z.record(z.string(), z.number()).optional().describe("named constants the expression uses"),
+    expr: z
+      .string()
+      // An empty or blank expression is EMPTY_INPUT to the parser.
+      .meta({ minLength: 1, pattern: "\\S" })
+      .describe("the expression, in the objective language (GRAMMAR.md)"),
+    constants: z
+      .record(z.string(), z.number())
+      .meta({ propertyNames: NOT_RESERVED_KEY })
+      .optional()
+      .describe("named constants the expression uses"),
     get proxyFor() {
       return z
         .union([z.string().min(1), objectiveDocumentSchema])
@@ -91,6 +110,8 @@ export const optimizerSpecSchema = z
     process: processSchema,
     metadata: z
       .record(z.string(), z.unknown())
+      // Free JSON without a __proto__ key at any depth (KEY_RESERVED); `spec/json-schema.ts` defines JsonValue.
+      .meta({ propertyNames: NOT_RESERVED_KEY, additionalProperties: { $ref: "#/$defs/JsonValue" } })
       .optional()
       .describe("free JSON for tools; covered by the digest"),
   })
@@ -116,13 +137,28 @@ export interface SpecProblem {
 export interface ValidateSpecOptions {
   /** Variable tags the objective must not read, e.g. `oversight` (see `loadObjectiveDocument`). */
   readonly forbiddenTags?: readonly string[];
+  /**
+   * Refuse a CPT without a row for every combination of its parents' values (`CPT_ROWS_MISSING`).
+   * `loadSpec` asks for it unless told otherwise; here it is off by default, because specs built
+   * in code from a learned world model (the gridworld agents') list only the parent rows seen and
+   * reach the gate through this function. See FORMAT.md, "Complete tables".
+   */
+  readonly requireCompleteCpts?: boolean;
 }
 
 export interface SpecValidation {
   /** The spec, typed, when there are no problems. */
   readonly spec: OptimizerSpec | undefined;
   readonly problems: readonly SpecProblem[];
+  /**
+   * What is probably a mistake but does not make the spec invalid: a tag one typo away from a
+   * role tag (`ROLE_TAG_MISSPELT`, see `world-model/role-tags.ts`). At most `WARNING_LIMIT`.
+   */
+  readonly warnings: readonly SpecProblem[];
 }
+
+/** Most warnings listed for one spec. */
+export const WARNING_LIMIT = 100;
 
 /**
  * Check a parsed spec document: its top-level fields, its world model (explicit, or implicit with
@@ -138,6 +174,7 @@ export function validateOptimizerSpec(value: unknown, options: ValidateSpecOptio
     const got = value === null ? "null" : Array.isArray(value) ? "a list" : typeof value;
     return {
       spec: undefined,
+      warnings: [],
       problems: [
         {
           area: "spec",
@@ -155,7 +192,10 @@ export function validateOptimizerSpec(value: unknown, options: ValidateSpecOptio
     const own = section === undefined || !SECTIONS.has(section);
     if (own || (issue.path.length === 1 && issue.problem === "missing")) problems.push(topLevel(issue));
   }
-  if (doc.worldModel !== undefined) problems.push(...worldModelProblems(doc.worldModel));
+  if (doc.worldModel !== undefined)
+    problems.push(
+      ...worldModelProblems(doc.worldModel, { requireCompleteCpts: options.requireCompleteCpts === true }),
+    );
   if (doc.objective !== undefined) problems.push(...objectiveProblems(doc, options));
   if (doc.process !== undefined) {
     for (const e of validateProcess(doc.process).errors)
@@ -166,7 +206,44 @@ export function validateOptimizerSpec(value: unknown, options: ValidateSpecOptio
         detail: e.detail,
       });
   }
-  return { spec: problems.length === 0 ? (doc as unknown as OptimizerSpec) : undefined, problems };
+  return {
+    spec: problems.length === 0 ? (doc as unknown as OptimizerSpec) : undefined,
+    problems,
+    warnings: roleTagWarnings(doc.worldModel),
+  };
+}
+
+/**
+ * Tags one typo away from a role tag, on every declared variable (of the explicit model, the
+ * twin, or an implicit model's declared variables). Each distinct tag is looked up once, so a
+ * hostile spec repeating one tag a million times costs one suggestion.
+ */
+function roleTagWarnings(section: unknown): SpecProblem[] {
+  if (typeof section !== "object" || section === null) return [];
+  const s = section as { kind?: unknown; variables?: unknown; twin?: unknown };
+  const twin = s.kind === "implicit" && typeof s.twin === "object" && s.twin !== null;
+  const list = twin ? (s.twin as { variables?: unknown }).variables : s.variables;
+  if (!Array.isArray(list)) return [];
+  const base: PathSegment[] = twin ? ["worldModel", "twin", "variables"] : ["worldModel", "variables"];
+  const seen = new Map<string, RoleTag | undefined>();
+  const warnings: SpecProblem[] = [];
+  list.forEach((v: unknown, i) => {
+    const tags = (v as { tags?: unknown } | null)?.tags;
+    if (!Array.isArray(tags)) return;
+    tags.forEach((tag: unknown, j) => {
+      if (typeof tag !== "string" || warnings.length >= WARNING_LIMIT) return;
+      if (!seen.has(tag)) seen.set(tag, tag.length <= 64 ? misspeltRoleTag(tag) : undefined);
+      const role = seen.get(tag);
+      if (role !== undefined)
+        warnings.push({
+          area: "world-model",
+          code: "ROLE_TAG_MISSPELT",
+          path: [...base, i, "tags", j],
+          detail: `tag ${JSON.stringify(tag)} is close to the role tag ${role} but is not it (did you mean ${role}?); detectors read role tags exactly`,
+        });
+    });
+  });
+  return warnings;
 }
 
 function topLevel(issue: SchemaIssue): SpecProblem {
@@ -175,11 +252,13 @@ function topLevel(issue: SchemaIssue): SpecProblem {
       ? "FIELD_MISSING"
       : issue.problem === "unknown-key"
         ? "FIELD_UNKNOWN"
-        : "FIELD_INVALID";
+        : issue.problem === "reserved-key"
+          ? "KEY_RESERVED"
+          : "FIELD_INVALID";
   return { area: "spec", code, path: issue.path, detail: issue.message };
 }
 
-function worldModelProblems(section: unknown): SpecProblem[] {
+function worldModelProblems(section: unknown, options: ValidateWorldModelOptions): SpecProblem[] {
   const at = (path: string | undefined): PathSegment[] => ["worldModel", ...parsePath(path ?? "")];
   if (typeof section !== "object" || section === null || Array.isArray(section))
     return [{ area: "spec", code: "FIELD_INVALID", path: ["worldModel"], detail: "expected a mapping" }];
@@ -191,11 +270,11 @@ function worldModelProblems(section: unknown): SpecProblem[] {
       path: ["worldModel", ...issue.path],
       detail: issue.message,
     }));
-    for (const e of validateWorldModel(rest)) problems.push(fromWorldModel(e, at(e.path)));
+    for (const e of validateWorldModel(rest, options)) problems.push(fromWorldModel(e, at(e.path)));
     return problems;
   }
   if (kind === "implicit") {
-    return validateImplicitWorldModel(section).map((e) =>
+    return validateImplicitWorldModel(section, options).map((e) =>
       e instanceof WorldModelError
         ? fromWorldModel(e, at(e.path))
         : { area: "implicit-world-model", code: e.code, path: at(e.path), detail: e.detail },

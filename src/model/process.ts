@@ -102,6 +102,8 @@ export interface ProcessBudget {
 export const mayCreateSchema = z
   .array(z.enum(PROCESS_KINDS))
   .max(PROCESS_KINDS.length)
+  // A repeat is MAY_CREATE_INVALID, found by validateProcess; said here for the JSON Schema.
+  .meta({ uniqueItems: true })
   .describe("the process kinds of optimizers this one may create; absent means none");
 
 /** A process of one kind: `{kind: "q-learning", params: {alpha, gamma, epsilon}, budget, mayCreate}`. */

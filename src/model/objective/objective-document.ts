@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { Objective, Sense } from "./ast.js";
+import { suggest } from "./did-you-mean.js";
 import { MAX_PROXY_DEPTH } from "./limits.js";
 import { ObjectiveError } from "./objective-error.js";
 import type { ObjectiveType } from "./objective-type.js";
@@ -54,6 +55,8 @@ const DOCUMENT = z.strictObject({
   measuredBy: z.string().min(1).optional(),
 });
 
+const FIELDS = Object.keys(DOCUMENT.shape);
+
 /**
  * Validate, parse and type-check an objective document (and its `proxyFor` chain) against a
  * world-model description. Never throws for bad input: every problem is in `errors`.
@@ -82,7 +85,7 @@ function load(
   const empty = (errors: ObjectiveError[]): LoadedObjective => ({
     objective: undefined,
     type: undefined,
-    constants: {},
+    constants: nullPrototypeRecord({}),
     proxyFor: undefined,
     measuredBy: undefined,
     errors,
@@ -100,16 +103,40 @@ function load(
   const shape = DOCUMENT.safeParse(input);
   if (!shape.success) {
     return empty(
-      shape.error.issues.map((issue) => {
+      shape.error.issues.flatMap((issue) => {
         const where =
           issue.path.length === 0 ? (path === "" ? "document" : path) : at(issue.path.map(String).join("."));
-        return new ObjectiveError("DOCUMENT_INVALID", `${where}: ${issue.message}`, { path: where });
+        // One error per unknown key, at the key: zod reports them together at the document.
+        if (issue.code === "unrecognized_keys" && issue.path.length === 0)
+          return issue.keys.map((key) => {
+            const close = suggest(key, FIELDS);
+            const detail = `unknown field ${JSON.stringify(key)}; expected one of ${FIELDS.join(", ")}${close ? ` (did you mean ${close}?)` : ""}`;
+            return new ObjectiveError("DOCUMENT_INVALID", `${at(key)}: ${detail}`, {
+              path: at(key),
+              ...(close ? { suggestion: close } : {}),
+            });
+          });
+        return [new ObjectiveError("DOCUMENT_INVALID", `${where}: ${issue.message}`, { path: where })];
       }),
     );
   }
   const doc = shape.data;
-  const constants = doc.constants ?? {};
+  // From the input, not zod's copy: zod drops a `__proto__` key, and a spec's digest keeps it.
+  const raw = input as { readonly constants?: unknown; readonly proxyFor?: unknown };
   const errors: ObjectiveError[] = [];
+  if (
+    typeof raw.constants === "object" &&
+    raw.constants !== null &&
+    Object.hasOwn(raw.constants, "__proto__")
+  )
+    errors.push(
+      new ObjectiveError(
+        "KEY_RESERVED",
+        `${at("constants.__proto__")}: expected a key other than __proto__, which JSON readers disagree on`,
+        { path: at("constants.__proto__") },
+      ),
+    );
+  const constants = nullPrototypeRecord(doc.constants ?? {});
   let objective: Objective | undefined;
   let type: ObjectiveType | undefined;
   try {
@@ -134,8 +161,19 @@ function load(
   let proxyFor: LoadedObjective["proxyFor"];
   if (typeof doc.proxyFor === "string") proxyFor = { reference: doc.proxyFor };
   else if (doc.proxyFor !== undefined) {
-    proxyFor = load(doc.proxyFor, world, options, at("proxyFor"), depth + 1);
+    // The input's own object, for the same reason as the constants: zod's copy has lost `__proto__`.
+    proxyFor = load(raw.proxyFor, world, options, at("proxyFor"), depth + 1);
     errors.push(...proxyFor.errors);
   }
   return { objective, type, constants, proxyFor, measuredBy: doc.measuredBy, errors };
+}
+
+/**
+ * A copy of a record without a prototype, so that looking up a name it lacks (`constructor`,
+ * `toString`) finds nothing instead of an `Object.prototype` member.
+ */
+function nullPrototypeRecord<T>(record: Readonly<Record<string, T>>): Readonly<Record<string, T>> {
+  const out: Record<string, T> = Object.create(null);
+  for (const [key, value] of Object.entries(record)) out[key] = value;
+  return out;
 }

@@ -44,7 +44,9 @@ export type ObjectiveErrorCode =
   // Printing a hand-built tree that has no text form.
   | "UNPRINTABLE"
   // Objective documents.
-  | "DOCUMENT_INVALID";
+  | "DOCUMENT_INVALID"
+  /** A constant named `__proto__`, which JSON readers disagree on (see `spec/schema-issues.ts`). */
+  | "KEY_RESERVED";
 
 /** What an error points at and what it says beyond its message, for programs that act on it. */
 export interface ObjectiveErrorDetails {

@@ -97,4 +97,15 @@ describe("explainSpec", () => {
       "It may create optimizers of the kinds best-of-n and q-learning.",
     );
   });
+
+  it("tells a tag named like an Object member as a tag, not as the member", () => {
+    const text = fs
+      .readFileSync(path.join(EXAMPLES, "tic-tac-toe.optimizer.yaml"), "utf8")
+      .replace("tags: [decision]", "tags: [decision, constructor, toString]");
+    const { spec, errors } = loadSpec(text, "t.optimizer.yaml");
+    expect(errors).toEqual([]);
+    const told = renderExplanation(explainSpec(spec!));
+    expect(told).toContain("chosen by the optimizer; tagged constructor; tagged toString");
+    expect(told).not.toContain("native code");
+  });
 });

@@ -170,7 +170,8 @@ const TAG_WORDS: Readonly<Record<string, string>> = {
 };
 
 function tagWords(tags: readonly string[]): string[] {
-  return tags.map((t) => TAG_WORDS[t] ?? `tagged ${t}`);
+  // Own keys only: a tag named `constructor` must not print Object's constructor.
+  return tags.map((t) => (Object.hasOwn(TAG_WORDS, t) ? TAG_WORDS[t] : undefined) ?? `tagged ${t}`);
 }
 
 function variableLine(v: Variable): string {

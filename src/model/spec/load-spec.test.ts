@@ -333,3 +333,80 @@ describe("hostile input", () => {
     );
   });
 });
+
+describe("complete CPTs", () => {
+  const withCpt = (rows: string) =>
+    MINIMAL.replace(
+      "        - [3, true]\n",
+      `        - [3, true]\n    - kind: cpt\n      name: watching\n      description: who watches depends on a\n      parents: [a]\n      child: watched\n      rows:\n${rows}`,
+    );
+  const row = (a: number) => `        - { parents: [${a}], distribution: [[true, 0.5], [false, 0.5]] }\n`;
+
+  it("loads a CPT with a row for each parent value", () => {
+    expect(loadSpec(withCpt([0, 1, 2, 3].map(row).join("")), "c.yaml").errors).toEqual([]);
+  });
+
+  it("refuses a CPT with a missing parent row, at its rows, with the count and an example", () => {
+    const text = withCpt([0, 1, 3].map(row).join(""));
+    const errors = loadSpec(text, "c.optimizer.yaml").errors;
+    expect(errors.map((e) => [e.code, e.area, e.path, e.line, e.column])).toEqual([
+      ["CPT_ROWS_MISSING", "world-model", "worldModel.localModels[1].rows", 26, 9],
+    ]);
+    expect(errors[0]?.format()).toBe(
+      "c.optimizer.yaml:26:9 worldModel.localModels[1].rows: expected a distribution for each of the 4 combinations of the parents' values, got 3; none for a = 2 [CPT_ROWS_MISSING]",
+    );
+  });
+
+  it("loads it anyway when told to treat unlisted rows as impossible", () => {
+    const text = withCpt([0, 1, 3].map(row).join(""));
+    expect(loadSpec(text, "c.yaml", { requireCompleteCpts: false }).errors).toEqual([]);
+  });
+
+  it("refuses a CPT over 10^7 parent combinations with three rows, counting rather than listing", () => {
+    const text = MINIMAL.replace(
+      "      tags: [oversight]\n",
+      "      tags: [oversight]\n    - { name: p, domain: { kind: int, min: 0, max: 9999 }, tags: [] }\n    - { name: q, domain: { kind: int, min: 0, max: 999 }, tags: [] }\n",
+    ).replace(
+      "        - [3, true]\n",
+      `        - [3, true]\n    - kind: cpt\n      name: huge\n      description: three rows of ten million\n      parents: [p, q]\n      child: watched\n      rows:\n${[0, 1, 2].map((q) => `        - { parents: [0, ${q}], distribution: [[true, 1]] }\n`).join("")}`,
+    );
+    const errors = loadSpec(text, "huge.optimizer.yaml").errors;
+    expect(errors.map((e) => [e.code, e.path, e.line])).toEqual([
+      ["CPT_ROWS_MISSING", "worldModel.localModels[1].rows", 28],
+    ]);
+    expect(errors[0]?.detail).toContain(
+      "10,000,000 combinations of the parents' values, got 3; none for p = 0, q = 3",
+    );
+  });
+});
+
+describe("role tags", () => {
+  it("warns, without failing, about a tag one typo away from a role tag, at the tag", () => {
+    const text = MINIMAL.replace("tags: [oversight]", "tags: [oversigth, weather]");
+    const loaded = loadSpec(text, "r.optimizer.yaml");
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.spec).toBeDefined();
+    expect(loaded.warnings?.map((w) => [w.code, w.area, w.path, w.line, w.column])).toEqual([
+      ["ROLE_TAG_MISSPELT", "world-model", "worldModel.variables[1].tags[0]", 11, 14],
+    ]);
+    expect(loaded.warnings?.[0]?.format()).toBe(
+      'r.optimizer.yaml:11:14 worldModel.variables[1].tags[0]: tag "oversigth" is close to the role tag oversight but is not it (did you mean oversight?); detectors read role tags exactly [ROLE_TAG_MISSPELT]',
+    );
+  });
+
+  it("warns in an implicit model's twin too, and alongside errors", () => {
+    const text = example("thermostat.optimizer.yaml")
+      .replace("tags: [decision]", "tags: [Decision]")
+      .replace("accuracy: 0.96", "accuracy: 1.96");
+    const loaded = loadSpec(text, "t.optimizer.yaml");
+    expect(loaded.errors.map((e) => e.code)).toEqual(["ACCURACY_INVALID"]);
+    expect(loaded.warnings?.map((w) => [w.code, w.path])).toEqual([
+      ["ROLE_TAG_MISSPELT", "worldModel.twin.variables[1].tags[0]"],
+    ]);
+  });
+
+  it("says nothing about role tags spelt right or tags far from any", () => {
+    expect(loadSpec(MINIMAL, "m.yaml").warnings).toEqual([]);
+    for (const file of EXAMPLE_FILES) expect(loadSpec(example(file), file).warnings).toEqual([]);
+  });
+});

@@ -13,6 +13,7 @@
  * throw for bad input.
  */
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { ObjectiveDocument } from "../objective/index.js";
 import {
   type OptimizerSpec,
   type SpecProblem,
@@ -30,6 +31,8 @@ import { type SpecArea, SpecError, type SpecErrorCode } from "./spec-error.js";
 export interface LoadSpecOptions extends ValidateSpecOptions {
   /** Largest accepted file in UTF-8 bytes; default `SPEC_LIMITS.bytes` (1 MiB). */
   readonly maxBytes?: number;
+  /** As in {@link ValidateSpecOptions}, but on by default: a spec file is for people to review. */
+  readonly requireCompleteCpts?: boolean;
 }
 
 export interface LoadedSpec {
@@ -39,6 +42,12 @@ export interface LoadedSpec {
   readonly digest: string | undefined;
   /** Every error found (at most `SPEC_LIMITS.errors`), in file order. */
   readonly errors: readonly SpecError[];
+  /**
+   * Probable mistakes that leave the spec valid, located like errors, in file order: a tag one
+   * typo away from a role tag (`ROLE_TAG_MISSPELT`). `loadSpec` always sets it (empty when the
+   * file could not be read that far); optional so that results made elsewhere need not.
+   */
+  readonly warnings?: readonly SpecError[];
   readonly format: "yaml" | "json";
 }
 
@@ -52,7 +61,13 @@ export interface LoadedSpec {
  */
 export function loadSpec(text: string, fileName: string, options: LoadSpecOptions = {}): LoadedSpec {
   const format = /\.json$/i.test(fileName) ? "json" : "yaml";
-  const fail = (errors: SpecError[]): LoadedSpec => ({ spec: undefined, digest: undefined, errors, format });
+  const fail = (errors: SpecError[], warnings: SpecError[] = []): LoadedSpec => ({
+    spec: undefined,
+    digest: undefined,
+    errors,
+    warnings,
+    format,
+  });
   const fileError = (code: SpecErrorCode, detail: string, line = 1, column = 1, path = "") =>
     new SpecError(code, "file", detail, { file: fileName, line, column, path });
 
@@ -133,7 +148,11 @@ export function loadSpec(text: string, fileName: string, options: LoadSpecOption
     return fail([fileError(notJson.code, notJson.detail, line, column, formatPath(notJson.path))]);
   }
 
-  const { spec, problems } = validateOptimizerSpec(value, options);
+  const { spec, problems, warnings } = validateOptimizerSpec(value, {
+    ...options,
+    requireCompleteCpts: options.requireCompleteCpts ?? true,
+  });
+  const warned = sortByPosition(warnings.map((p) => locate(p, doc, text, fileName, position)));
   if (spec === undefined || problems.length > 0) {
     const located = sortByPosition(
       problems.slice(0, SPEC_LIMITS.errors).map((p) => locate(p, doc, text, fileName, position)),
@@ -144,10 +163,11 @@ export function loadSpec(text: string, fileName: string, options: LoadSpecOption
       const more = `${problems.length - SPEC_LIMITS.errors} more errors not shown`;
       located.push(fileError("TOO_MANY_ERRORS", more, last?.line, last?.column));
     }
-    return fail(located);
+    return fail(located, warned);
   }
   try {
-    return { spec, digest: specDigest(spec), errors: [], format };
+    const safe = withSafeRecords(spec);
+    return { spec: safe, digest: specDigest(safe), errors: [], warnings: warned, format };
   } catch (error) {
     // Unreachable after checkJsonValue; kept so that a gap there is an error, not a crash.
     if (!(error instanceof CanonicalJsonError)) throw error;
@@ -335,4 +355,37 @@ function checkJsonValue(
     for (const [key, v] of entries) stack.push({ value: v, path: [...path, key], exit: false });
   }
   return undefined;
+}
+
+/**
+ * The spec with its records rebuilt without a prototype: `metadata` and every object inside it,
+ * and each objective's `constants`. Their keys are the author's, so looking up a key they lack
+ * (`constructor`, `toString`) must find nothing rather than an `Object.prototype` member. The
+ * closed objects are left as they are: only their declared fields are ever read.
+ */
+function withSafeRecords(spec: OptimizerSpec): OptimizerSpec {
+  const safe: { -readonly [K in keyof OptimizerSpec]: OptimizerSpec[K] } = {
+    ...spec,
+    objective: safeObjective(spec.objective),
+  };
+  if (spec.metadata !== undefined)
+    safe.metadata = nullPrototypeJson(spec.metadata) as Record<string, unknown>;
+  return safe;
+}
+
+function safeObjective(objective: ObjectiveDocument): ObjectiveDocument {
+  const safe: { -readonly [K in keyof ObjectiveDocument]: ObjectiveDocument[K] } = { ...objective };
+  if (objective.constants !== undefined)
+    safe.constants = nullPrototypeJson(objective.constants) as Record<string, number>;
+  if (typeof objective.proxyFor === "object") safe.proxyFor = safeObjective(objective.proxyFor);
+  return safe;
+}
+
+/** A copy of a JSON value whose objects have no prototype; its depth is bounded by `checkJsonValue`. */
+function nullPrototypeJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(nullPrototypeJson);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, v] of Object.entries(value)) out[key] = nullPrototypeJson(v);
+  return out;
 }

@@ -8,6 +8,12 @@
  * silently, and a misspelt key (`localModel:` for `localModels:`) must be an error everywhere in a
  * spec, not a field quietly dropped from what the ledger binds to. The published JSON Schema says
  * `additionalProperties: false` for every object, so the walk makes validation agree with it.
+ *
+ * The walk also refuses the key `__proto__` where keys are free (records, and the free JSON inside
+ * them): readers disagree on what it is. `JSON.parse` and yaml make it an own property, an object
+ * literal or an assignment makes it the prototype, zod drops it from what it parses; a digest over
+ * a key that one reader keeps and another drops binds nothing. In a closed object it is an
+ * unknown key like any other.
  */
 import type { z } from "zod";
 import { suggest } from "../objective/did-you-mean.js";
@@ -21,6 +27,8 @@ export type SchemaProblem =
   | "missing"
   /** A field the schema does not know. */
   | "unknown-key"
+  /** The key `__proto__` where keys are free (a record, free JSON): see the module comment. */
+  | "reserved-key"
   /** A `kind` (discriminator) value no option has. */
   | "unknown-discriminator"
   /** A list or string above its maximum length. */
@@ -216,7 +224,12 @@ function walk(node: SchemaNode, value: unknown, path: PathSegment[], out: Schema
       return;
     case "record":
       if (isPlainObject(value) && def.valueType) {
-        for (const key of Object.keys(value)) walk(def.valueType, value[key], [...path, key], out);
+        const free = FREE.has(unwrap(def.valueType).type);
+        for (const key of Object.keys(value)) {
+          if (key === RESERVED_KEY) out.push(reservedKey([...path, key]));
+          else if (free) reservedKeysIn(value[key], [...path, key], out);
+          else walk(def.valueType, value[key], [...path, key], out);
+        }
       }
       return;
     case "union": {
@@ -226,6 +239,39 @@ function walk(node: SchemaNode, value: unknown, path: PathSegment[], out: Schema
     }
     default:
       return;
+  }
+}
+
+/** The one key refused wherever keys are free. */
+export const RESERVED_KEY = "__proto__";
+/** Schemas that accept any JSON: below them every key is free. */
+const FREE = new Set(["unknown", "any"]);
+
+function reservedKey(path: PathSegment[]): SchemaIssue {
+  return {
+    problem: "reserved-key",
+    path,
+    message: `expected a key other than ${RESERVED_KEY}, which JSON readers disagree on`,
+  };
+}
+
+/**
+ * Every `__proto__` key in free JSON, by an explicit-stack walk (no recursion, so depth cannot
+ * overflow the stack) that skips values it has seen (so a cycle built in code cannot loop).
+ */
+function reservedKeysIn(root: unknown, at: PathSegment[], out: SchemaIssue[]): void {
+  const seen = new Set<object>();
+  const stack: [unknown, PathSegment[]][] = [[root, at]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [value, path] = top;
+    if (typeof value !== "object" || value === null || seen.has(value)) continue;
+    seen.add(value);
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) stack.push([value[i], [...path, i]]);
+    else
+      for (const key of Object.keys(value)) {
+        if (key === RESERVED_KEY) out.push(reservedKey([...path, key]));
+        else stack.push([(value as Record<string, unknown>)[key], [...path, key]]);
+      }
   }
 }
 

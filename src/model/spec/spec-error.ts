@@ -35,6 +35,12 @@ export type SpecFileErrorCode =
   | "FIELD_MISSING"
   | "FIELD_UNKNOWN"
   | "FIELD_INVALID"
+  /**
+   * The key `__proto__` in a record or free JSON (`metadata`, `objective.constants`): JSON readers
+   * disagree on whether it is a key or the prototype, so it is refused wherever it is not already
+   * an unknown field.
+   */
+  | "KEY_RESERVED"
   /** `worldModel.kind` is neither `explicit` nor `implicit`. */
   | "WORLD_MODEL_KIND_UNKNOWN"
   /** More errors than `SPEC_LIMITS.errors`; the rest are not listed. */
@@ -42,9 +48,15 @@ export type SpecFileErrorCode =
   /** The file could not be read (reported by the CLI, which does the I/O). */
   | "FILE_UNREADABLE";
 
-/** Every code a spec error can carry: the file's own and those of the part it is about. */
+/** Codes of warnings: probable mistakes that leave the spec valid. */
+export type SpecWarningCode =
+  /** A variable tag one typo away from a role tag (`world-model/role-tags.ts`), e.g. `oversigth`. */
+  "ROLE_TAG_MISSPELT";
+
+/** Every code a spec error (or warning) can carry: the file's own and those of the part it is about. */
 export type SpecErrorCode =
   | SpecFileErrorCode
+  | SpecWarningCode
   | WorldModelErrorCode
   | ObjectiveErrorCode
   | ProcessErrorCode

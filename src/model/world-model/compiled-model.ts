@@ -7,6 +7,7 @@
  * every variable is covered by some local model, a global section only ever uses active values,
  * so nothing is lost, and real-valued variables work like any other.
  */
+import { type CptGap, cptGap } from "./cpt-completeness.js";
 import type { Domain, Value } from "./domain.js";
 import { domainContains, formatDomain } from "./domain.js";
 import type { LocalModel } from "./local-model.js";
@@ -56,13 +57,32 @@ export interface Analysis {
   readonly compiled: CompiledModel | undefined;
 }
 
+export interface ValidateWorldModelOptions {
+  /**
+   * Refuse a CPT that does not give a distribution for every combination of its parents' values
+   * (`CPT_ROWS_MISSING`). Off by default: a world model built in code may list only some parent
+   * rows, and then the others are outside its support (declared impossible, see `local-model.ts`);
+   * the gridworld agents' learned models do this for the state-action pairs they never tried.
+   * Specs, which people review, ask for it (`spec/load-spec.ts`).
+   */
+  readonly requireCompleteCpts?: boolean;
+}
+
 /**
  * Check a world model and encode it. Without `throwOnProblems` it returns the problems; with it,
  * it throws the first one (carrying them all in `problems`).
  */
-export function compileWorldModel(input: unknown, options?: { throwOnProblems?: boolean }): Analysis {
+export function compileWorldModel(
+  input: unknown,
+  options?: { throwOnProblems?: boolean } & ValidateWorldModelOptions,
+): Analysis {
   const shape = checkShape(input);
-  const analysis = shape.ok ? analyse(shape.shape) : { problems: shape.problems, compiled: undefined };
+  const analysis = shape.ok
+    ? analyse(shape.shape, {
+        requireCompleteCpts: options?.requireCompleteCpts === true,
+        badDomains: new Set(),
+      })
+    : { problems: shape.problems, compiled: undefined };
   if (options?.throwOnProblems && analysis.problems.length > 0)
     throw WorldModelError.fromProblems(analysis.problems);
   return analysis;
@@ -93,7 +113,14 @@ class Problems {
   }
 }
 
-function analyse(shape: WorldModelShape): Analysis {
+/** What the per-model passes need to know beyond the model itself. */
+interface Context {
+  readonly requireCompleteCpts: boolean;
+  /** Variables whose domain has a problem: counting their values would only repeat it. */
+  readonly badDomains: Set<number>;
+}
+
+function analyse(shape: WorldModelShape, context: Context): Analysis {
   const problems = new Problems();
   const variables: CompiledVariable[] = [];
   const indexOf = new Map<string, number>();
@@ -103,7 +130,7 @@ function analyse(shape: WorldModelShape): Analysis {
       problems.add("DUPLICATE_VARIABLE", `variables[${i}].name`, `variable ${v.name} is declared twice`);
       return;
     }
-    checkDomain(v.domain, `variables[${i}].domain`, problems);
+    if (!checkDomain(v.domain, `variables[${i}].domain`, problems)) context.badDomains.add(variables.length);
     indexOf.set(v.name, variables.length);
     variables.push({ name: v.name, domain: v.domain, tags: v.tags, values: [], codes: new Map() });
   });
@@ -137,7 +164,7 @@ function analyse(shape: WorldModelShape): Analysis {
   const localModels: CompiledLocalModel[] = [];
   shape.localModels.forEach((m, i) => {
     if (problems.full) return;
-    const compiled = compileLocalModel(m, i, variables, indexOf, problems);
+    const compiled = compileLocalModel(m, i, variables, indexOf, problems, context);
     if (compiled === undefined) return;
     for (const v of compiled.scope) covered[v] = 1;
     localModels.push(compiled);
@@ -155,19 +182,27 @@ function analyse(shape: WorldModelShape): Analysis {
   return { problems: [], compiled: { model: shape as WorldModel, variables, indexOf, localModels } };
 }
 
-function checkDomain(domain: Domain, path: string, problems: Problems): void {
+/** Records the domain's problems; true when it has none. */
+function checkDomain(domain: Domain, path: string, problems: Problems): boolean {
+  let ok = true;
   if (domain.kind === "enum") {
-    if (domain.values.length === 0)
+    if (domain.values.length === 0) {
       problems.add("DOMAIN_INVALID", `${path}.values`, "expected at least one value");
+      ok = false;
+    }
     const seen = new Set<string>();
     domain.values.forEach((value, j) => {
-      if (seen.has(value))
+      if (seen.has(value)) {
         problems.add("DOMAIN_INVALID", `${path}.values[${j}]`, `value ${preview(value)} is listed twice`);
+        ok = false;
+      }
       seen.add(value);
     });
   } else if (domain.kind === "int" && domain.min > domain.max) {
     problems.add("DOMAIN_INVALID", path, `expected min <= max, got ${domain.min}..${domain.max}`);
+    ok = false;
   }
+  return ok;
 }
 
 type ShapeModel = WorldModelShape["localModels"][number];
@@ -248,12 +283,13 @@ function compileLocalModel(
   variables: CompiledVariable[],
   indexOf: ReadonlyMap<string, number>,
   problems: Problems,
+  context: Context,
 ): CompiledLocalModel | undefined {
   const path = `localModels[${index}]`;
   const { scope, complete } = resolveScope(m, path, indexOf, problems);
   const compiled =
     m.kind === "cpt"
-      ? compileCpt(m, index, scope, variables, problems)
+      ? compileCpt(m, index, scope, variables, problems, context)
       : compileRows(m, index, scope, variables, problems);
   return complete ? compiled : undefined;
 }
@@ -349,6 +385,7 @@ function compileCpt(
   scope: number[],
   variables: CompiledVariable[],
   problems: Problems,
+  context: Context,
 ): CompiledLocalModel | undefined {
   const path = `localModels[${index}]`;
   const nParents = scope.length - 1;
@@ -416,8 +453,12 @@ function compileCpt(
     scope.slice(0, -1).map((v) => variables[v]!.values.length),
   );
   const seen = new Map<number | string, number>();
+  let parentsAllValid = true;
   for (let r = 0; r < m.rows.length; r++) {
-    if (valid[r] === 0) continue;
+    if (valid[r] === 0) {
+      parentsAllValid = false;
+      continue;
+    }
     const key = parentKey(parentCodes, r * nParents);
     const first = seen.get(key);
     if (first !== undefined) {
@@ -435,6 +476,18 @@ function compileCpt(
       weights.push(p);
     }
   }
+  // Only when every row's parents could be read: a typo in one row would otherwise also show up
+  // as a missing combination, one problem told twice.
+  if (context.requireCompleteCpts && parentsAllValid && !problems.full) {
+    const parents = scope.slice(0, -1).map((v) => variables[v]!);
+    if (!scope.slice(0, -1).some((v) => context.badDomains.has(v))) {
+      const gap = cptGap(parents, seen.size, (codes) => seen.has(parentKey(codes, 0)));
+      if (gap !== undefined) {
+        problems.add("CPT_ROWS_MISSING", `${path}.rows`, describeGap(gap, m.parents));
+        allValid = false;
+      }
+    }
+  }
   if (!allValid) return undefined;
   return {
     index,
@@ -446,4 +499,15 @@ function compileCpt(
     weights: Float64Array.from(weights),
     isMechanism: true,
   };
+}
+
+const count = (n: number | bigint) => n.toLocaleString("en");
+
+/** What a CPT's rows leave out, for people: how many combinations are covered of how many, and one that is not. */
+function describeGap(gap: CptGap, parents: readonly string[]): string {
+  if (gap.kind === "real-parent")
+    return `expected a distribution for every value of the parents, but parent ${gap.parent} is real-valued and no list of rows covers it; band it into an enum or an int domain`;
+  if (parents.length === 0) return "expected the one distribution of a CPT without parents, got no row";
+  const example = parents.map((name, i) => `${name} = ${preview(gap.example[i])}`).join(", ");
+  return `expected a distribution for each of the ${count(gap.combinations)} combinations of the parents' values, got ${count(gap.covered)}; none for ${example}`;
 }

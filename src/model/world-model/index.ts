@@ -6,6 +6,7 @@
  */
 export type { Assignment } from "./assignment.js";
 export { DEFAULT_SEARCH_BUDGET } from "./backtracking.js";
+export type { ValidateWorldModelOptions } from "./compiled-model.js";
 export { compose } from "./compose.js";
 export { type ConsistencyRadius, consistencyRadius, type ObservationDistance } from "./consistency-radius.js";
 export {
@@ -66,6 +67,7 @@ export {
   tableFromFunction,
 } from "./local-model.js";
 export { DEFAULT_MAX_CELLS, type Prediction, predict } from "./predict.js";
+export { isRoleTag, misspeltRoleTag, ROLE_TAGS, type RoleTag, type RoleTagInfo } from "./role-tags.js";
 export { type Rng, randomBelow, seededRng } from "./seeded-rng.js";
 export {
   booleanVariable,

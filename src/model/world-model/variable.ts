@@ -7,7 +7,8 @@ import type { Domain } from "./domain.js";
 /**
  * Tags the rest of optprov understands. Tags are free strings; these are the ones detectors and
  * `predict` look for (a `decision` is what the optimizer chooses, an `oversight` variable says
- * whether it is watched, which the oversight-dependence detector keys on).
+ * whether it is watched, which the oversight-dependence detector keys on). The whole vocabulary
+ * of role tags, each with its meaning, is `ROLE_TAGS` (`role-tags.ts`); these five are among them.
  */
 export const WELL_KNOWN_TAGS = ["decision", "observation", "oversight", "reward", "outcome"] as const;
 export type WellKnownTag = (typeof WELL_KNOWN_TAGS)[number];

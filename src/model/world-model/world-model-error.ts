@@ -31,6 +31,11 @@ export type WorldModelErrorCode =
   | "PROBABILITY_INVALID"
   /** A CPT row whose probabilities do not sum to 1 within 1e-9. */
   | "CPT_ROW_SUM"
+  /**
+   * A CPT without a row for some combination of its parents' values (checked when asked, as specs
+   * do): the message gives how many combinations are covered of how many, and one that is not.
+   */
+  | "CPT_ROWS_MISSING"
   /** A variable that no local model mentions. */
   | "VARIABLE_NOT_COVERED"
   /** An operation that must enumerate a domain was given a real-valued variable. */

@@ -47,74 +47,110 @@ const variableName = z
   .string()
   .max(WORLD_MODEL_LIMITS.nameLength)
   .regex(VARIABLE_NAME)
-  .refine((s) => s !== "__proto__", { message: "the name __proto__ is reserved" });
+  .refine((s) => s !== "__proto__", { message: "the name __proto__ is reserved" })
+  // The refinement, in the one pattern a JSON Schema can carry.
+  .meta({ pattern: "^(?!__proto__$)[A-Za-z_][A-Za-z0-9_]*$" });
 const displayName = z.string().max(WORLD_MODEL_LIMITS.nameLength).regex(DISPLAY_NAME);
 const description = z.string().max(WORLD_MODEL_LIMITS.descriptionLength);
 /** A reference to a variable in a scope; whether it exists is checked later (`UNKNOWN_VARIABLE`). */
 const variableRef = z.string().max(WORLD_MODEL_LIMITS.nameLength);
 
-const domainSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("boolean") }),
-  z.object({
-    kind: z.literal("enum"),
-    values: z.array(z.string().max(WORLD_MODEL_LIMITS.nameLength)).max(WORLD_MODEL_LIMITS.enumValues),
-  }),
-  z.object({ kind: z.literal("int"), min: z.int(), max: z.int() }),
-  z.object({ kind: z.literal("real"), unit: z.string().max(64) }),
-]);
+/**
+ * What the published JSON Schema says of a value in a row, where zod says nothing (see the module
+ * comment): a boolean, a string (an enumeration's value, so no longer than one) or a number.
+ * Which of them fits is the variable's domain's business.
+ */
+const SCALAR_JSON = {
+  anyOf: [
+    { type: "boolean" },
+    { type: "string", maxLength: WORLD_MODEL_LIMITS.nameLength },
+    { type: "number" },
+  ],
+} as const;
+const value = z.unknown().meta(SCALAR_JSON);
 
-const variableSchema = z.object({
-  name: variableName,
-  domain: domainSchema,
-  tags: z.array(z.string().max(64)).max(WORLD_MODEL_LIMITS.tags),
-});
+const domainSchema = z
+  .discriminatedUnion("kind", [
+    z.object({ kind: z.literal("boolean") }),
+    z.object({
+      kind: z.literal("enum"),
+      values: z
+        .array(z.string().max(WORLD_MODEL_LIMITS.nameLength))
+        .max(WORLD_MODEL_LIMITS.enumValues)
+        // Checked with their own code in compiled-model.ts (DOMAIN_INVALID); said here for the JSON Schema.
+        .meta({ minItems: 1, uniqueItems: true }),
+    }),
+    z.object({ kind: z.literal("int"), min: z.int(), max: z.int() }),
+    z.object({ kind: z.literal("real"), unit: z.string().max(64) }),
+  ])
+  .meta({ id: "Domain", title: "The values a variable can take" });
+
+const variableSchema = z
+  .object({
+    name: variableName,
+    domain: domainSchema,
+    tags: z.array(z.string().max(64)).max(WORLD_MODEL_LIMITS.tags),
+  })
+  .meta({ id: "Variable", title: "A world-model variable" });
 
 /** Rows are only required to be a bounded list here; see the module comment. */
-const rowsSchema = z.array(z.unknown()).max(WORLD_MODEL_LIMITS.rowsPerModel);
+const rowsSchema = z
+  .array(
+    z.unknown().meta({ type: "array", minItems: 1, maxItems: WORLD_MODEL_LIMITS.scope, items: SCALAR_JSON }),
+  )
+  .max(WORLD_MODEL_LIMITS.rowsPerModel);
 
-const relationSchema = z.object({
-  kind: z.literal("relation"),
-  name: displayName,
-  description,
-  variables: z.array(variableRef).min(1).max(WORLD_MODEL_LIMITS.scope),
-  rows: rowsSchema,
-});
+const relationSchema = z
+  .object({
+    kind: z.literal("relation"),
+    name: displayName,
+    description,
+    variables: z.array(variableRef).min(1).max(WORLD_MODEL_LIMITS.scope),
+    rows: rowsSchema,
+  })
+  .meta({ id: "Relation", title: "The tuples of values that are possible" });
 
-const tableSchema = z.object({
-  kind: z.literal("table"),
-  name: displayName,
-  description,
-  inputs: z.array(variableRef).max(WORLD_MODEL_LIMITS.scope - 1),
-  output: variableRef,
-  rows: rowsSchema,
-});
+const tableSchema = z
+  .object({
+    kind: z.literal("table"),
+    name: displayName,
+    description,
+    inputs: z.array(variableRef).max(WORLD_MODEL_LIMITS.scope - 1),
+    output: variableRef,
+    rows: rowsSchema,
+  })
+  .meta({ id: "Table", title: "A deterministic function from inputs to an output, row by row" });
 
-const cptSchema = z.object({
-  kind: z.literal("cpt"),
-  name: displayName,
-  description,
-  parents: z.array(variableRef).max(WORLD_MODEL_LIMITS.scope - 1),
-  child: variableRef,
-  rows: z
-    .array(
-      z.object({
-        parents: z.array(z.unknown()).max(WORLD_MODEL_LIMITS.scope),
-        distribution: z
-          .array(z.tuple([z.unknown(), z.number()]))
-          .min(1)
-          .max(WORLD_MODEL_LIMITS.enumValues),
-      }),
-    )
-    .max(WORLD_MODEL_LIMITS.rowsPerModel),
-});
+const cptSchema = z
+  .object({
+    kind: z.literal("cpt"),
+    name: displayName,
+    description,
+    parents: z.array(variableRef).max(WORLD_MODEL_LIMITS.scope - 1),
+    child: variableRef,
+    rows: z
+      .array(
+        z.object({
+          parents: z.array(value).max(WORLD_MODEL_LIMITS.scope),
+          distribution: z
+            .array(z.tuple([value, z.number().meta({ minimum: 0, maximum: 1 })]))
+            .min(1)
+            .max(WORLD_MODEL_LIMITS.enumValues),
+        }),
+      )
+      .max(WORLD_MODEL_LIMITS.rowsPerModel),
+  })
+  .meta({ id: "Cpt", title: "A conditional probability table: a distribution of the child per parent row" });
 
 const localModelSchema = z.discriminatedUnion("kind", [relationSchema, tableSchema, cptSchema]);
 
-export const worldModelSchema = z.object({
-  name: displayName,
-  variables: z.array(variableSchema).max(WORLD_MODEL_LIMITS.variables),
-  localModels: z.array(localModelSchema).max(WORLD_MODEL_LIMITS.localModels),
-});
+export const worldModelSchema = z
+  .object({
+    name: displayName,
+    variables: z.array(variableSchema).max(WORLD_MODEL_LIMITS.variables),
+    localModels: z.array(localModelSchema).max(WORLD_MODEL_LIMITS.localModels),
+  })
+  .meta({ id: "WorldModel", title: "World model" });
 
 /** What the schema accepts; rows are still `unknown` until the domain pass has checked them. */
 export type WorldModelShape = z.infer<typeof worldModelSchema>;

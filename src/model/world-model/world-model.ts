@@ -4,7 +4,7 @@
  * variables is in that model's support (the sheaf condition: local pieces that agree on shared
  * variables glue into a global assignment).
  */
-import { compileWorldModel } from "./compiled-model.js";
+import { compileWorldModel, type ValidateWorldModelOptions } from "./compiled-model.js";
 import type { LocalModel } from "./local-model.js";
 import type { Variable } from "./variable.js";
 import type { WorldModelError } from "./world-model-error.js";
@@ -23,12 +23,17 @@ export interface WorldModel {
  * Problems found: wrong JSON types (`SHAPE_INVALID`), sizes over the limits (`TOO_LARGE`), bad names,
  * bad domains, duplicate variables or local models, unknown or repeated variables in a scope, rows of
  * the wrong length, values outside their domain, duplicate rows, tables that are not functions, CPT
- * probabilities outside [0, 1] or rows not summing to 1 within 1e-9, and variables no local model covers.
+ * probabilities outside [0, 1] or rows not summing to 1 within 1e-9, and variables no local model covers;
+ * with `requireCompleteCpts`, also CPTs without a row for some combination of their parents' values.
  *
  * @example validateWorldModel({ name: "w", variables: [], localModels: [] }) // []
+ * @example validateWorldModel(model, { requireCompleteCpts: true }).map((e) => e.code) // ["CPT_ROWS_MISSING"]
  */
-export function validateWorldModel(input: unknown): readonly WorldModelError[] {
-  return compileWorldModel(input).problems;
+export function validateWorldModel(
+  input: unknown,
+  options: ValidateWorldModelOptions = {},
+): readonly WorldModelError[] {
+  return compileWorldModel(input, options).problems;
 }
 
 /**
