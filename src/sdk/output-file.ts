@@ -103,17 +103,22 @@ export function writeOutputFile(file: string, data: string | Uint8Array, options
     fd = undefined;
     if (options.mode !== undefined) fs.chmodSync(tmp, options.mode);
     if (options.overwrite === false) {
+      const exists = () =>
+        new UsageError(
+          "FILE_EXISTS",
+          `${options.what}: ${shownPath(file)} already exists; pass --force to replace it`,
+        );
       try {
         fs.linkSync(tmp, target);
+        fs.unlinkSync(tmp);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "EEXIST")
-          throw new UsageError(
-            "FILE_EXISTS",
-            `${options.what}: ${shownPath(file)} already exists; pass --force to replace it`,
-          );
-        throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "EEXIST") throw exists();
+        // File systems without hard links: check, then rename (a narrow race instead of none).
+        if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw err;
+        if (fs.existsSync(target)) throw exists();
+        fs.renameSync(tmp, target);
       }
-      fs.unlinkSync(tmp);
     } else fs.renameSync(tmp, target);
   } catch (err) {
     if (fd !== undefined) fs.closeSync(fd);
