@@ -13,14 +13,17 @@ export function registerKeygen(program: Command, globals: () => GlobalOptions): 
       "--name <name>",
       "the key's name (an actor, optimizer, overseer or witness); no spaces or '+'",
     )
-    .option("--out <file>", "where to write the private key (default: ./<name>.key)")
+    .option(
+      "--out <file>",
+      "where to write the private key (default: ./<name>.key); written atomically, missing folders are made",
+    )
     .option("--witness", "make a checkpoint cosigner key (C2SP tlog-cosignature, type 0x04)")
     .option("--force", "replace an existing key file")
     .action((opts: { name: string; out?: string; witness?: boolean; force?: boolean }) => {
       const out = makeOutput(globals().json === true);
       const key = generateSignerKey(opts.name, opts.witness ? ALG_COSIGNATURE_V1 : ALG_ED25519);
       const file = opts.out ?? `${opts.name.replace(/[^A-Za-z0-9._-]/g, "_")}.key`;
-      writeKeyFile(file, key, opts.force === true);
+      writeKeyFile(file, key, opts.force === true, "--out");
       const verifier = formatVerifierKey(key);
       out.result(
         {

@@ -1,12 +1,18 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { toHex } from "../../ledger/base64.js";
-import { openEntry } from "../../ledger/entry.js";
+import { openEntry, signEntry } from "../../ledger/entry.js";
 import { formatVerifierKey } from "../../ledger/keys.js";
-import type { Log } from "../../ledger/log.js";
-import { readSignerKey } from "../../sdk/location.js";
 import type { StoredEntry } from "../../store/store.js";
-import { type GlobalOptions, KEY_SOURCE_HELP, openLogForRead, openLogForWrite, withLog } from "../context.js";
+import {
+  createdNote,
+  type GlobalOptions,
+  KEY_SOURCE_HELP,
+  openExistingLog,
+  signingKey,
+  withLog,
+  withLogToAppend,
+} from "../context.js";
 import { makeOutput } from "../output.js";
 import { parseIndex } from "./args.js";
 
@@ -32,59 +38,69 @@ function humanEntry(d: ReturnType<typeof describeEntry>): string {
   return [head, ...body].join("\n");
 }
 
-async function ensureActor(log: Log, key: ReturnType<typeof readSignerKey>): Promise<number | undefined> {
-  if ((await log.store.actor(key.name)) !== undefined) return undefined;
-  // A key the log has never seen introduces itself as a root actor (a person or organisation).
-  const done = await log.appendEntry(
-    "actor",
-    { actor: key.name, time: new Date().toISOString(), role: "person", key: formatVerifierKey(key) },
-    key,
-  );
-  return done.index;
-}
-
 export function registerLog(program: Command, globals: () => GlobalOptions): void {
   const log = program.command("log").description("Append to and read the ledger's entries");
   log
     .command("append")
     .description(
-      "Append a signed entry (kind note); a key new to the log is first registered as a root actor",
+      "Append a signed entry (kind note), creating the ledger if there is none; a key new to the log is registered first as a root actor, in the same batch",
     )
     .requiredOption(
       "--kind <kind>",
       "entry kind; the CLI appends `note` entries (other kinds come from the SDK and the review commands)",
     )
-    .requiredOption("--actor <key>", `who signs the entry: ${KEY_SOURCE_HELP}`)
+    .option(
+      "--actor <key>",
+      `who signs the entry: ${KEY_SOURCE_HELP} (default: $OPTPROV_ACTOR_KEY or keys.actor in optprov.yml)`,
+    )
     .requiredOption("--text <text>", "the note's text (at most 64 KiB)")
     .option("--parent <index>", "an earlier entry this note refers to")
-    .action(async (opts: { kind: string; actor: string; text: string; parent?: string }) => {
+    .action(async (opts: { kind: string; actor?: string; text: string; parent?: string }) => {
       const g = globals();
       const out = makeOutput(g.json === true);
       if (opts.kind !== "note")
         throw new UsageError("USAGE", `--kind: expected note, got ${JSON.stringify(opts.kind)}`);
-      const key = readSignerKey(opts.actor, "--actor");
       const parent = opts.parent === undefined ? undefined : parseIndex(opts.parent, "--parent");
-      await withLog(openLogForWrite(g), async (l) => {
-        const registered = await ensureActor(l, key);
-        const done = await l.appendEntry(
-          "note",
-          {
-            actor: key.name,
-            time: new Date().toISOString(),
-            text: opts.text,
-            ...(parent !== undefined ? { parent } : {}),
-          },
-          key,
-        );
-        out.result(
-          { index: done.index, leafHash: toHex(done.leafHash), size: l.size, registeredActorAt: registered },
-          () =>
-            [
-              ...(registered !== undefined ? [`registered actor ${key.name} at entry #${registered}`] : []),
-              `appended note #${done.index} by ${key.name}; the log now holds ${l.size} entries`,
-            ].join("\n"),
-        );
+      const key = signingKey(g, opts.actor, "actor", "--actor");
+      const { value: done, created } = await withLogToAppend(g, async (l) => {
+        const time = new Date().toISOString();
+        const known = (await l.store.actor(key.name)) !== undefined;
+        // One batch: a note that is refused (a bad parent, a text too long) leaves no actor behind.
+        const appended = await l.append([
+          // A key the log has never seen introduces itself as a root actor (a person or organisation).
+          ...(known
+            ? []
+            : [
+                signEntry(
+                  "actor",
+                  { actor: key.name, time, role: "person", key: formatVerifierKey(key) },
+                  key,
+                ),
+              ]),
+          signEntry(
+            "note",
+            { actor: key.name, time, text: opts.text, ...(parent !== undefined ? { parent } : {}) },
+            key,
+          ),
+        ]);
+        const note = appended[appended.length - 1]!;
+        return {
+          index: note.index,
+          leafHash: toHex(note.leafHash),
+          size: l.size,
+          registeredActorAt: known ? undefined : appended[0]!.index,
+        };
       });
+      const note = createdNote(created);
+      if (note) process.stderr.write(`${note}\n`);
+      out.result(done, () =>
+        [
+          ...(done.registeredActorAt !== undefined
+            ? [`registered actor ${key.name} at entry #${done.registeredActorAt}`]
+            : []),
+          `appended note #${done.index} by ${key.name}; the log now holds ${done.size} entries`,
+        ].join("\n"),
+      );
     });
   log
     .command("show [index]")
@@ -94,7 +110,7 @@ export function registerLog(program: Command, globals: () => GlobalOptions): voi
     .action(async (index: string | undefined, opts: { from?: string; limit: string }) => {
       const g = globals();
       const out = makeOutput(g.json === true);
-      await withLog(openLogForRead(g), async (l) => {
+      await withLog(openExistingLog(g, { write: false, logKey: "none" }), async (l) => {
         if (index !== undefined) {
           const i = parseIndex(index, "INDEX");
           const e = await l.store.entry(i);
