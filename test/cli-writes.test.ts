@@ -134,33 +134,13 @@ describe("a command that fails writes nothing", () => {
   it("a refused first entry leaves no ledger, no log key and no folder", () => {
     const before = listing(dir);
     const fresh = path.join(dir, "new", "sub", "ledger.db");
+    const append = (...extra: string[]) => [
+      ...["--ledger", fresh, "log", "append", "--kind", "note", "--actor", key("alice")],
+      ...extra,
+    ];
     const attempts = [
-      [
-        "--ledger",
-        fresh,
-        "log",
-        "append",
-        "--kind",
-        "note",
-        "--actor",
-        key("alice"),
-        "--text",
-        "x",
-        "--parent",
-        "7",
-      ],
-      [
-        "--ledger",
-        fresh,
-        "log",
-        "append",
-        "--kind",
-        "note",
-        "--actor",
-        key("alice"),
-        "--text",
-        "x".repeat(70_000),
-      ],
+      append("--text", "x", "--parent", "7"),
+      append("--text", "x".repeat(70_000)),
       ["--ledger", fresh, "policy", "policy.yaml", "--key", key("bob")],
       ["--ledger", fresh, "policy", "expired.yaml", "--key", key("alice")],
     ];

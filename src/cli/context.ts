@@ -13,8 +13,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { StoreError, UsageError } from "../errors.js";
 import { randomBytes } from "../ledger/crypto.js";
-import type { SignerKey } from "../ledger/keys.js";
-import { Log } from "../ledger/log.js";
+import { signEntry } from "../ledger/entry.js";
+import { formatVerifierKey, type SignerKey } from "../ledger/keys.js";
+import { type AppendedEntry, Log } from "../ledger/log.js";
 import {
   CONFIG_FILE,
   findConfigFile,
@@ -28,6 +29,7 @@ import {
 import { describeFileKind, shownPath } from "../sdk/input-file.js";
 import { type Ledger, openLedger } from "../sdk/ledger.js";
 import { defaultLogKeyFile, findLogKey, newLogKey, readSignerKey, writeKeyFile } from "../sdk/location.js";
+import { linkNoClobber } from "../sdk/output-file.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 
 export interface GlobalOptions {
@@ -262,22 +264,11 @@ export async function createLedger<T>(
       writeKeyFile(keyFile, logKey, false, "log key");
       wroteKey = true;
     }
-    const appeared = () =>
-      new UsageError(
+    if (!linkNoClobber(tmp, file))
+      throw new UsageError(
         "FILE_EXISTS",
         `a ledger appeared at ${shownPath(file)} while this one was made; nothing was written`,
       );
-    try {
-      // A hard link fails if the name was taken meanwhile, where a rename would replace it.
-      fs.linkSync(tmp, file);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EEXIST") throw appeared();
-      // File systems without hard links: check, then rename (a narrow race instead of none).
-      if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw err;
-      if (fs.existsSync(file)) throw appeared();
-      fs.renameSync(tmp, file);
-    }
     linked = true;
     return { value, created: { ledger: file, logKeyFile: keyFile, origin: log.origin } };
   } finally {
@@ -303,10 +294,33 @@ function removeEmptyDirs(dir: string, top: string): void {
   }
 }
 
-/** The note a creating command prints on stderr, so that a new ledger is never a surprise. */
-export function createdNote(c: Created | undefined): string | undefined {
-  if (c === undefined) return undefined;
-  return `created ledger ${shownPath(c.ledger)} (log ${c.origin})${c.logKeyFile ? ` and its log key ${shownPath(c.logKeyFile)} (keep it private)` : ""}`;
+/** Say on stderr that a command created a ledger (and a log key), so that one is never a surprise. */
+export function reportCreated(c: Created | undefined): void {
+  if (c === undefined) return;
+  process.stderr.write(
+    `created ledger ${shownPath(c.ledger)} (log ${c.origin})${c.logKeyFile ? ` and its log key ${shownPath(c.logKeyFile)} (keep it private)` : ""}\n`,
+  );
+}
+
+/**
+ * Append `entry` (signed by `key`), preceded in the same batch by the entry that registers `key`
+ * as a root actor (a person) when the log has never seen its name: the log admits the batch whole
+ * or not at all, so a refused entry leaves no actor behind.
+ */
+export async function appendAsActor(
+  log: Log,
+  key: SignerKey,
+  time: string,
+  entry: Uint8Array,
+): Promise<{ readonly entry: AppendedEntry; readonly registeredActorAt: number | undefined }> {
+  const known = (await log.store.actor(key.name)) !== undefined;
+  const actor = signEntry(
+    "actor",
+    { actor: key.name, time, role: "person", key: formatVerifierKey(key) },
+    key,
+  );
+  const appended = await log.append(known ? [entry] : [actor, entry]);
+  return { entry: appended[appended.length - 1]!, registeredActorAt: known ? undefined : appended[0]!.index };
 }
 
 export const KEY_SOURCE_HELP =

@@ -9,6 +9,7 @@ import {
   loadConfigFile,
   resolveSettings,
 } from "./config.js";
+import { thrown } from "./test-support/thrown.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-config-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -18,14 +19,6 @@ const write = (name: string, content: string, mode = 0o644) => {
   fs.writeFileSync(f, content, { mode });
   fs.chmodSync(f, mode);
   return f;
-};
-const failure = (fn: () => unknown): { code?: string; reasons?: { code: string; message: string }[] } => {
-  try {
-    fn();
-  } catch (err) {
-    return err as { code?: string };
-  }
-  return {};
 };
 
 describe("loadConfigFile", () => {
@@ -66,7 +59,7 @@ describe("loadConfigFile", () => {
         "keys: { actor: a.key, admin: b.key }",
       ].join("\n"),
     );
-    const e = failure(() => loadConfigFile(f));
+    const e = thrown(() => loadConfigFile(f));
     expect(e.code).toBe("CONFIG_INVALID");
     expect(e.reasons?.map((r) => [r.code, r.message.split(" ")[0]])).toEqual([
       ["FIELD_UNKNOWN", `${f}:1:1`],
@@ -78,9 +71,9 @@ describe("loadConfigFile", () => {
 
   it("refuses a server URL with credentials in it, and a file every user may write", () => {
     const creds = write("creds/optprov.yml", "server: https://alice:hunter2@example.org\n");
-    expect(failure(() => loadConfigFile(creds)).reasons?.[0]?.code).toBe("FIELD_INVALID");
+    expect(thrown(() => loadConfigFile(creds)).reasons?.[0]?.code).toBe("FIELD_INVALID");
     const open = write("open/optprov.yml", "version: 1\n", 0o666);
-    expect(failure(() => loadConfigFile(open)).code).toBe("CONFIG_INVALID");
+    expect(thrown(() => loadConfigFile(open)).code).toBe("CONFIG_INVALID");
     expect(configOwnershipProblem(1001, 0o644, 1000)).toContain("another user");
     expect(configOwnershipProblem(0, 0o644, 1000)).toBeUndefined();
     expect(configOwnershipProblem(1000, 0o644, 1000)).toBeUndefined();
@@ -133,7 +126,7 @@ describe("resolveSettings", () => {
   });
 
   it("refuses a server URL in the environment that is not http(s)", () => {
-    expect(failure(() => resolveSettings({}, { OPTPROV_SERVER: "file:///etc/passwd" }, undefined)).code).toBe(
+    expect(thrown(() => resolveSettings({}, { OPTPROV_SERVER: "file:///etc/passwd" }, undefined)).code).toBe(
       "USAGE",
     );
   });

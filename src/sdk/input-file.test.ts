@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeUtf8, readInputFile, readInputText } from "./input-file.js";
+import { thrown } from "./test-support/thrown.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-input-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -13,20 +14,12 @@ const file = (name: string, content: string | Uint8Array) => {
   fs.writeFileSync(f, content);
   return f;
 };
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-};
 
 describe("readInputFile", () => {
   it("reads a regular file up to the limit, and refuses one byte more", () => {
     const f = file("ten", "0123456789");
     expect(Buffer.from(readInputFile(f, { what: "t", maxBytes: 10 }).bytes).toString()).toBe("0123456789");
-    expect(codeOf(() => readInputFile(f, { what: "t", maxBytes: 9 }))).toBe("FILE_TOO_LARGE");
+    expect(thrown(() => readInputFile(f, { what: "t", maxBytes: 9 })).code).toBe("FILE_TOO_LARGE");
   });
 
   it("stops reading a large file at the limit instead of reading it whole", () => {
@@ -35,23 +28,25 @@ describe("readInputFile", () => {
     fs.truncateSync(f, 512 * 1024 * 1024); // 512 MiB that takes no disk
     const before = process.memoryUsage().rss;
     const started = Date.now();
-    expect(codeOf(() => readInputFile(f, { what: "t", maxBytes: 1024 * 1024 }))).toBe("FILE_TOO_LARGE");
+    expect(thrown(() => readInputFile(f, { what: "t", maxBytes: 1024 * 1024 })).code).toBe("FILE_TOO_LARGE");
     expect(Date.now() - started).toBeLessThan(5000);
     expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
   });
 
   it("refuses directories, devices, FIFOs and sockets by what they are, at once", async () => {
-    expect(codeOf(() => readInputFile(dir, { what: "t", maxBytes: 10 }))).toBe("FILE_NOT_REGULAR");
-    expect(codeOf(() => readInputFile("/dev/zero", { what: "t", maxBytes: 10 }))).toBe("FILE_NOT_REGULAR");
+    expect(thrown(() => readInputFile(dir, { what: "t", maxBytes: 10 })).code).toBe("FILE_NOT_REGULAR");
+    expect(thrown(() => readInputFile("/dev/zero", { what: "t", maxBytes: 10 })).code).toBe(
+      "FILE_NOT_REGULAR",
+    );
     const fifo = path.join(dir, "fifo");
     execFileSync("mkfifo", [fifo]);
     // Nobody writes to it: a blocking open would never return.
-    expect(codeOf(() => readInputFile(fifo, { what: "t", maxBytes: 10 }))).toBe("FILE_NOT_REGULAR");
+    expect(thrown(() => readInputFile(fifo, { what: "t", maxBytes: 10 })).code).toBe("FILE_NOT_REGULAR");
     const sock = path.join(dir, "sock");
     const server = net.createServer().listen(sock);
     await new Promise((resolve) => server.once("listening", resolve));
     try {
-      expect(codeOf(() => readInputFile(sock, { what: "t", maxBytes: 10 }))).toBe("FILE_NOT_REGULAR");
+      expect(thrown(() => readInputFile(sock, { what: "t", maxBytes: 10 })).code).toBe("FILE_NOT_REGULAR");
     } finally {
       server.close();
     }
@@ -69,13 +64,13 @@ describe("readInputFile", () => {
   });
 
   it("gives FILE_NOT_FOUND for a missing file and USAGE for a NUL in the path", () => {
-    expect(codeOf(() => readInputFile(path.join(dir, "nope"), { what: "t", maxBytes: 10 }))).toBe(
+    expect(thrown(() => readInputFile(path.join(dir, "nope"), { what: "t", maxBytes: 10 })).code).toBe(
       "FILE_NOT_FOUND",
     );
-    expect(codeOf(() => readInputFile(path.join(dir, "nope", "deeper"), { what: "t", maxBytes: 10 }))).toBe(
-      "FILE_NOT_FOUND",
-    );
-    expect(codeOf(() => readInputFile("a\0b", { what: "t", maxBytes: 10 }))).toBe("USAGE");
+    expect(
+      thrown(() => readInputFile(path.join(dir, "nope", "deeper"), { what: "t", maxBytes: 10 })).code,
+    ).toBe("FILE_NOT_FOUND");
+    expect(thrown(() => readInputFile("a\0b", { what: "t", maxBytes: 10 })).code).toBe("USAGE");
   });
 
   it("follows a symbolic link to a regular file", () => {
@@ -101,6 +96,6 @@ describe("decodeUtf8", () => {
     expect(err.code).toBe("FILE_NOT_UTF8");
     expect(err.message).toContain("offset 2");
     // A lone surrogate encoded as UTF-8 (CESU) is not UTF-8 either.
-    expect(codeOf(() => decodeUtf8(new Uint8Array([0xed, 0xa0, 0x80]), "f", "t"))).toBe("FILE_NOT_UTF8");
+    expect(thrown(() => decodeUtf8(new Uint8Array([0xed, 0xa0, 0x80]), "f", "t")).code).toBe("FILE_NOT_UTF8");
   });
 });

@@ -3,17 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkOutputFile, writeOutputFile } from "./output-file.js";
+import { thrown } from "./test-support/thrown.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-output-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-};
 
 describe("writeOutputFile", () => {
   it("writes a file and replaces it whole, leaving no temporary file", () => {
@@ -25,11 +18,11 @@ describe("writeOutputFile", () => {
   });
 
   it("refuses a directory, a device and a missing folder before writing anything", () => {
-    expect(codeOf(() => writeOutputFile(dir, "x", { what: "--out" }))).toBe("FILE_NOT_REGULAR");
-    expect(codeOf(() => checkOutputFile("/dev/null", { what: "--out" }))).toBe("FILE_NOT_REGULAR");
-    expect(codeOf(() => writeOutputFile(path.join(dir, "no", "such", "f"), "x", { what: "--out" }))).toBe(
-      "FILE_NOT_FOUND",
-    );
+    expect(thrown(() => writeOutputFile(dir, "x", { what: "--out" })).code).toBe("FILE_NOT_REGULAR");
+    expect(thrown(() => checkOutputFile("/dev/null", { what: "--out" })).code).toBe("FILE_NOT_REGULAR");
+    expect(
+      thrown(() => writeOutputFile(path.join(dir, "no", "such", "f"), "x", { what: "--out" })).code,
+    ).toBe("FILE_NOT_FOUND");
     expect(fs.existsSync(path.join(dir, "no"))).toBe(false);
   });
 
@@ -37,7 +30,7 @@ describe("writeOutputFile", () => {
     const f = path.join(dir, "keys", "a.key");
     writeOutputFile(f, "k", { what: "--out", makeDirectories: true, overwrite: false, mode: 0o600 });
     expect(fs.statSync(f).mode & 0o777).toBe(0o600);
-    expect(codeOf(() => writeOutputFile(f, "other", { what: "--out", overwrite: false }))).toBe(
+    expect(thrown(() => writeOutputFile(f, "other", { what: "--out", overwrite: false })).code).toBe(
       "FILE_EXISTS",
     );
     expect(fs.readFileSync(f, "utf8")).toBe("k");
@@ -53,6 +46,6 @@ describe("writeOutputFile", () => {
     expect(fs.readFileSync(target, "utf8")).toBe("new");
     const dangling = path.join(dir, "dangling");
     fs.symlinkSync(path.join(dir, "nothing-here"), dangling);
-    expect(codeOf(() => writeOutputFile(dangling, "x", { what: "--out" }))).toBe("FILE_NOT_FOUND");
+    expect(thrown(() => writeOutputFile(dangling, "x", { what: "--out" })).code).toBe("FILE_NOT_FOUND");
   });
 });

@@ -103,22 +103,12 @@ export function writeOutputFile(file: string, data: string | Uint8Array, options
     fd = undefined;
     if (options.mode !== undefined) fs.chmodSync(tmp, options.mode);
     if (options.overwrite === false) {
-      const exists = () =>
-        new UsageError(
+      if (!linkNoClobber(tmp, target))
+        throw new UsageError(
           "FILE_EXISTS",
           `${options.what}: ${shownPath(file)} already exists; pass --force to replace it`,
         );
-      try {
-        fs.linkSync(tmp, target);
-        fs.unlinkSync(tmp);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === "EEXIST") throw exists();
-        // File systems without hard links: check, then rename (a narrow race instead of none).
-        if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw err;
-        if (fs.existsSync(target)) throw exists();
-        fs.renameSync(tmp, target);
-      }
+      fs.rmSync(tmp, { force: true });
     } else fs.renameSync(tmp, target);
   } catch (err) {
     if (fd !== undefined) fs.closeSync(fd);
@@ -133,4 +123,26 @@ export function writeOutputFile(file: string, data: string | Uint8Array, options
       },
     );
   }
+}
+
+/**
+ * Give the file `from` the name `to` unless `to` is taken; false if it is. A hard link fails when
+ * the name is taken, where a rename would replace what is there; on a file system without hard
+ * links the name is checked and then renamed to, a narrow race instead of none. After a link both
+ * names remain; the caller removes `from`.
+ *
+ * @example if (!linkNoClobber(tmp, "ledger.db")) throw new UsageError("FILE_EXISTS", "...");
+ */
+export function linkNoClobber(from: string, to: string): boolean {
+  try {
+    fs.linkSync(from, to);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw err;
+  }
+  if (fs.existsSync(to)) return false;
+  fs.renameSync(from, to);
+  return true;
 }

@@ -5,10 +5,11 @@ import { openEntry, signEntry } from "../../ledger/entry.js";
 import { formatVerifierKey } from "../../ledger/keys.js";
 import type { StoredEntry } from "../../store/store.js";
 import {
-  createdNote,
+  appendAsActor,
   type GlobalOptions,
   KEY_SOURCE_HELP,
   openExistingLog,
+  reportCreated,
   signingKey,
   withLog,
   withLogToAppend,
@@ -64,35 +65,11 @@ export function registerLog(program: Command, globals: () => GlobalOptions): voi
       const key = signingKey(g, opts.actor, "actor", "--actor");
       const { value: done, created } = await withLogToAppend(g, async (l) => {
         const time = new Date().toISOString();
-        const known = (await l.store.actor(key.name)) !== undefined;
-        // One batch: a note that is refused (a bad parent, a text too long) leaves no actor behind.
-        const appended = await l.append([
-          // A key the log has never seen introduces itself as a root actor (a person or organisation).
-          ...(known
-            ? []
-            : [
-                signEntry(
-                  "actor",
-                  { actor: key.name, time, role: "person", key: formatVerifierKey(key) },
-                  key,
-                ),
-              ]),
-          signEntry(
-            "note",
-            { actor: key.name, time, text: opts.text, ...(parent !== undefined ? { parent } : {}) },
-            key,
-          ),
-        ]);
-        const note = appended[appended.length - 1]!;
-        return {
-          index: note.index,
-          leafHash: toHex(note.leafHash),
-          size: l.size,
-          registeredActorAt: known ? undefined : appended[0]!.index,
-        };
+        const note = { actor: key.name, time, text: opts.text, ...(parent !== undefined ? { parent } : {}) };
+        const { entry, registeredActorAt } = await appendAsActor(l, key, time, signEntry("note", note, key));
+        return { index: entry.index, leafHash: toHex(entry.leafHash), size: l.size, registeredActorAt };
       });
-      const note = createdNote(created);
-      if (note) process.stderr.write(`${note}\n`);
+      reportCreated(created);
       out.result(done, () =>
         [
           ...(done.registeredActorAt !== undefined

@@ -14,9 +14,15 @@ import {
 } from "../../control/policy.js";
 import { ControlState } from "../../control/state.js";
 import { signEntry } from "../../ledger/entry.js";
-import { formatVerifierKey } from "../../ledger/keys.js";
 import { readInputText } from "../../sdk/input-file.js";
-import { createdNote, type GlobalOptions, KEY_SOURCE_HELP, signingKey, withLogToAppend } from "../context.js";
+import {
+  appendAsActor,
+  type GlobalOptions,
+  KEY_SOURCE_HELP,
+  reportCreated,
+  signingKey,
+  withLogToAppend,
+} from "../context.js";
 import { makeOutput } from "../output.js";
 
 export function registerPolicy(program: Command, globals: () => GlobalOptions): void {
@@ -67,38 +73,21 @@ export function registerPolicy(program: Command, globals: () => GlobalOptions): 
           "POLICY_EXPIRED",
         );
       }
+      const digest = policyDigest(policy);
       const { value: done, created } = await withLogToAppend(g, async (log) => {
         const time = now.toISOString();
-        const known = (await log.store.actor(key.name)) !== undefined;
-        const envelopes = [
-          // A key the log has never seen introduces itself as a root actor (a person or organisation).
-          ...(known
-            ? []
-            : [
-                signEntry(
-                  "actor",
-                  { actor: key.name, time, role: "person", key: formatVerifierKey(key) },
-                  key,
-                ),
-              ]),
-          signEntry(
-            "policy",
-            { actor: key.name, time, digest: policyDigest(policy), policy, source: text },
-            key,
-          ),
-        ];
-        const appended = await log.append(envelopes);
-        const index = appended[appended.length - 1]!.index;
+        const signed = signEntry("policy", { actor: key.name, time, digest, policy, source: text }, key);
+        const { entry, registeredActorAt } = await appendAsActor(log, key, time, signed);
+        // The first policy in a ledger is in force at once; the control state says whether this is it.
         const state = await ControlState.fromStore(log.store);
         return {
-          index,
-          active: state.activePolicy()?.index === index,
-          digest: policyDigest(policy),
-          registeredActorAt: known ? undefined : appended[0]!.index,
+          index: entry.index,
+          active: state.activePolicy()?.index === entry.index,
+          digest,
+          registeredActorAt,
         };
       });
-      const note = createdNote(created);
-      if (note) process.stderr.write(`${note}\n`);
+      reportCreated(created);
       out.result(done, () =>
         [
           ...(done.registeredActorAt !== undefined
