@@ -39,7 +39,11 @@ export interface GlobalOptions {
   readonly json?: boolean;
 }
 
-/** The optprov.yml in use: `--config`, then $OPTPROV_CONFIG, then the nearest one up from here. */
+/**
+ * The optprov.yml in use: `--config`, then $OPTPROV_CONFIG, then the nearest one up from here.
+ *
+ * @example configFor({})?.file // "/home/alice/lab/optprov.yml"
+ */
 export function configFor(g: GlobalOptions): LoadedConfig | undefined {
   const explicit = g.config ?? (process.env.OPTPROV_CONFIG || undefined);
   if (explicit !== undefined) return loadConfigFile(explicit);
@@ -56,7 +60,11 @@ export function configFor(g: GlobalOptions): LoadedConfig | undefined {
 
 const resolved = new WeakMap<GlobalOptions, Settings>();
 
-/** Every setting, resolved once per invocation. */
+/**
+ * Every setting, resolved once per invocation.
+ *
+ * @example settings(g).ledger // { value: ".optprov/ledger.db", source: "default", from: "built-in" }
+ */
 export function settings(g: GlobalOptions): Settings {
   let s = resolved.get(g);
   if (s === undefined) {
@@ -66,6 +74,11 @@ export function settings(g: GlobalOptions): Settings {
   return s;
 }
 
+/**
+ * The ledger file the settings name.
+ *
+ * @example ledgerPath({ ledger: "x.db" }) === "x.db"
+ */
 export function ledgerPath(g: GlobalOptions): string {
   return settings(g).ledger.value;
 }
@@ -76,12 +89,21 @@ function logKeySource(g: GlobalOptions): string | undefined {
   return s.source === "default" ? undefined : s.value;
 }
 
-/** The ledger's log key if one is at hand (named, or `log.key` beside the ledger); never creates one. */
+/**
+ * The ledger's log key if one is at hand (named, or `log.key` beside the ledger); never creates one.
+ *
+ * @example if (logKeyAtHand(g) === undefined) throw new UsageError("FILE_NOT_FOUND", "no log key");
+ */
 export function logKeyAtHand(g: GlobalOptions): SignerKey | undefined {
   return findLogKey(ledgerPath(g), logKeySource(g));
 }
 
-/** The path of a ledger that must already exist (everything but `log append`, `policy` and `init`). */
+/**
+ * The path of a ledger that must already exist (everything but `log append`, `policy` and `init`):
+ * FILE_NOT_FOUND when there is none, FILE_NOT_REGULAR when it is a directory or a device.
+ *
+ * @example const file = existingLedgerPath(g);
+ */
 export function existingLedgerPath(g: GlobalOptions): string {
   const file = ledgerPath(g);
   let stat: fs.Stats;
@@ -105,12 +127,19 @@ export function existingLedgerPath(g: GlobalOptions): string {
  * Open an existing ledger's store. It is first opened read-only to check that it holds a log, so
  * that a file that is not a ledger (an empty file, a text file) is refused without SQLite writing
  * its schema into it.
+ *
+ * @example const store = await openExistingStore(g, false); // read-only
  */
 export async function openExistingStore(g: GlobalOptions, write: boolean): Promise<SqliteStore> {
   return openLedgerFile(existingLedgerPath(g), write);
 }
 
-/** Open the ledger file `file` (which exists) after checking read-only that it holds a log. */
+/**
+ * Open the ledger file `file` (which exists) after checking read-only that it holds a log:
+ * STORE_NOT_INITIALISED for an empty file, STORE_OPEN_FAILED for one that is not SQLite.
+ *
+ * @example const store = await openLedgerFile(".optprov/ledger.db", true);
+ */
 export async function openLedgerFile(file: string, write: boolean): Promise<SqliteStore> {
   const notALedger = (cause: unknown) => {
     // An empty file is an empty SQLite database, without our tables; anything else is not SQLite.
@@ -152,6 +181,8 @@ export async function openLedgerFile(file: string, write: boolean): Promise<Sqli
 /**
  * Open an existing ledger's log. `logKey`: "none" (reading, reviewing), "optional" (used if at
  * hand, e.g. to sign a checkpoint a proof needs), "required" (`checkpoint`).
+ *
+ * @example await withLog(openExistingLog(g, { write: true, logKey: "required" }), (log) => log.checkpoint());
  */
 export async function openExistingLog(
   g: GlobalOptions,
@@ -172,6 +203,11 @@ export async function openExistingLog(
   }
 }
 
+/**
+ * Run `fn` on a log and close it, whatever happens.
+ *
+ * @example const size = await withLog(openExistingLog(g, { write: false, logKey: "none" }), async (l) => l.size);
+ */
 export async function withLog<T>(log: Promise<Log>, fn: (log: Log) => Promise<T>): Promise<T> {
   const l = await log;
   try {
@@ -181,7 +217,11 @@ export async function withLog<T>(log: Promise<Log>, fn: (log: Log) => Promise<T>
   }
 }
 
-/** The SDK's ledger over an existing store (review, halt, resume): it never creates one nor a key. */
+/**
+ * The SDK's ledger over an existing store (review, halt, resume): it never creates one nor a key.
+ *
+ * @example await withExistingLedger(g, (ledger) => ledger.halt("learner", bob));
+ */
 export async function withExistingLedger<T>(
   g: GlobalOptions,
   fn: (ledger: Ledger) => Promise<T>,
@@ -217,6 +257,8 @@ export interface Created {
  * the new log key written (never over an existing file) and the ledger linked into place (never
  * over a ledger another process made meanwhile). On failure everything made is removed again:
  * the temporary file, the key, and the folders made for them.
+ *
+ * @example const { value, created } = await withLogToAppend(g, (log) => log.append([envelope]));
  */
 export async function withLogToAppend<T>(
   g: GlobalOptions,
@@ -235,6 +277,8 @@ export async function withLogToAppend<T>(
  * Create a ledger at `file` (which must not exist) and run `fn` on its log; see
  * {@link withLogToAppend}. The log key comes from `source`, else `log.key` beside the ledger if
  * one is there, else a new one written there.
+ *
+ * @example await createLedger(".optprov/ledger.db", undefined, async () => undefined); // an empty ledger
  */
 export async function createLedger<T>(
   file: string,
@@ -294,7 +338,11 @@ function removeEmptyDirs(dir: string, top: string): void {
   }
 }
 
-/** Say on stderr that a command created a ledger (and a log key), so that one is never a surprise. */
+/**
+ * Say on stderr that a command created a ledger (and a log key), so that one is never a surprise.
+ *
+ * @example reportCreated((await withLogToAppend(g, fn)).created);
+ */
 export function reportCreated(c: Created | undefined): void {
   if (c === undefined) return;
   process.stderr.write(
@@ -306,6 +354,8 @@ export function reportCreated(c: Created | undefined): void {
  * Append `entry` (signed by `key`), preceded in the same batch by the entry that registers `key`
  * as a root actor (a person) when the log has never seen its name: the log admits the batch whole
  * or not at all, so a refused entry leaves no actor behind.
+ *
+ * @example const { entry } = await appendAsActor(log, alice, time, signEntry("note", note, alice));
  */
 export async function appendAsActor(
   log: Log,

@@ -22,7 +22,11 @@ import type { GlobalOptions } from "./context.js";
 import { terminalSafe } from "./output.js";
 import { stderrStyle } from "./style.js";
 
-/** optprov's version, read from its package.json when asked (so a rebuilt package never lies). */
+/**
+ * optprov's version, read from its package.json at run time (so a rebuilt package never lies).
+ *
+ * @example packageVersion() // "0.1.0"
+ */
 export function packageVersion(): string {
   try {
     // dist/cli/main.js and src/cli/main.ts both sit two folders below the package root.
@@ -36,6 +40,11 @@ export function packageVersion(): string {
   }
 }
 
+/**
+ * The command tree, every command registered.
+ *
+ * @example await buildProgram().parseAsync(["verify"], { from: "user" });
+ */
 export function buildProgram(
   options: { readonly json?: boolean; readonly writeOut?: (text: string) => void } = {},
 ): Command {
@@ -111,6 +120,11 @@ function report(
   process.stderr.write(`${lines.join("\n")}\n`);
 }
 
+/**
+ * Run the command line on `argv` (without node and the script) and return the exit code.
+ *
+ * @example process.exitCode = await main(process.argv.slice(2));
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   const json = argv.includes("--json");
   // In JSON mode commander's own output (help, version) is held back until it is known which it was.

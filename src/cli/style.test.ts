@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { paintAudit } from "./commands/control.js";
 import { terminalSafe } from "./output.js";
 import { makeStyle, shouldColour } from "./style.js";
 
@@ -42,5 +43,17 @@ describe("terminalSafe", () => {
     expect(terminalSafe("\x1b[2Jcleared")).toBe("\\x1b[2Jcleared");
     expect(terminalSafe("\x1b[32mOK\x1b[39m\n\tnext")).toBe("\x1b[32mOK\x1b[39m\n\tnext");
     expect(terminalSafe("nul\x00 del\x7f c1\x9b")).toBe("nul\\x00 del\\x7f c1\\x9b");
+  });
+});
+
+describe("paintAudit", () => {
+  const text =
+    "ledger: verifies; 3 entries\n  [critical] forgery/X: a\n  [medium] goodhart/Y: b\n  [info] z/W: c";
+  it("paints each finding's severity by how severe it is, and nothing without colour", () => {
+    const painted = paintAudit(text, makeStyle(true));
+    expect(painted).toContain("\x1b[1;31m[critical]\x1b[22;39m forgery/X");
+    expect(painted).toContain("\x1b[33m[medium]\x1b[39m goodhart/Y");
+    expect(painted).toContain("\x1b[2m[info]\x1b[22m z/W");
+    expect(paintAudit(text, makeStyle(false))).toBe(text);
   });
 });

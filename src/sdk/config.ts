@@ -46,7 +46,11 @@ const keySource = filePath.refine(
   "env: must be followed by a variable name (letters, digits, _)",
 );
 
-/** Why a server URL is unacceptable, or undefined. */
+/**
+ * Why a server URL is unacceptable, or undefined.
+ *
+ * @example serverUrlProblem("ftp://example.org") // "expected an http:// or https:// URL, got a ftp: URL"
+ */
 export function serverUrlProblem(text: string): string | undefined {
   let url: URL;
   try {

@@ -29,8 +29,12 @@ async function readState(g: GlobalOptions): Promise<{ state: ControlState; store
   }
 }
 
-/** Severity words in the audit's text, painted by severity. */
-function paintAudit(text: string, style: Style): string {
+/**
+ * Severity words in the audit's text, painted by severity (a no-op without colour).
+ *
+ * @example paintAudit("  [high] goodhart/DIVERGENCE: ...", out.style)
+ */
+export function paintAudit(text: string, style: Style): string {
   if (!style.enabled) return text;
   return text
     .replace(/\[(critical|high|medium|low|info)\]/g, (m, level: string) => style.severity(level, m))
