@@ -22,6 +22,8 @@ export type FormatErrorCode =
   | "CHECKPOINT_INVALID"
   | "KEY_INVALID"
   | "PROOF_FILE_INVALID"
+  /** A file given as a witness's record that is not one at all (not JSON lines). */
+  | "WITNESS_RECORD_INVALID"
   | "INPUT_TOO_LARGE";
 export class FormatError extends OptprovError<FormatErrorCode> {}
 
@@ -95,8 +97,21 @@ export type StoreErrorCode =
   | "STORE_CORRUPT";
 export class StoreError extends OptprovError<StoreErrorCode> {}
 
-/** A CLI invocation that cannot be carried out as given. */
-export type UsageErrorCode = "USAGE" | "FILE_NOT_FOUND" | "FILE_EXISTS";
+/** A CLI invocation that cannot be carried out as given: bad flags, files that cannot serve, a key in the wrong role. */
+export type UsageErrorCode =
+  | "USAGE"
+  | "FILE_NOT_FOUND"
+  | "FILE_EXISTS"
+  /** A directory, FIFO, socket or device where a regular file is expected. */
+  | "FILE_NOT_REGULAR"
+  | "FILE_TOO_LARGE"
+  | "FILE_NOT_UTF8"
+  | "FILE_UNREADABLE"
+  | "FILE_UNWRITABLE"
+  /** A witness cosigner key where an actor's key is expected, or the other way round. */
+  | "KEY_WRONG_ROLE"
+  /** An optprov.yml that does not parse or validate, or that another user could have written. */
+  | "CONFIG_INVALID";
 export class UsageError extends OptprovError<UsageErrorCode> {}
 
 /** Mesa-optimizer control: a policy that does not parse, a creation the gate refused, an approval that cannot count. */
@@ -104,6 +119,8 @@ export type PolicyErrorCode =
   | "POLICY_INVALID"
   | "POLICY_DENIED"
   | "POLICY_MISSING"
+  /** A policy whose `expires` has passed, refused at signing. */
+  | "POLICY_EXPIRED"
   | "APPROVAL_TIMEOUT"
   | "REQUEST_REJECTED"
   | "REQUEST_UNKNOWN"

@@ -1,24 +1,16 @@
 /** End to end through the built command line, as a user runs it. */
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDir, runCli } from "./cli-support.js";
 
-const BIN = path.resolve(__dirname, "../bin/optprov.js");
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-cli-"));
+// An optprov.yml of its own, so that no settings file above the temporary folder applies.
+const dir = freshDir("optprov-cli-");
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const base = { ...process.env };
-  for (const k of ["OPTPROV_LEDGER", "OPTPROV_LOG_KEY", "OPTPROV_LOG_PUBKEY"]) delete base[k];
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    encoding: "utf8",
-    env: { ...base, ...env },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runCli(args, { cwd: dir, env });
 }
 function json(args: string[], env: Record<string, string> = {}) {
   const r = run([...args, "--json"], env);
@@ -28,6 +20,7 @@ const size = () => json(["log", "show", "--limit", "0"]).body.size as number;
 
 beforeAll(() => {
   expect(run(["keygen", "--name", "alice"]).code).toBe(0);
+  expect(run(["keygen", "--name", "dave"]).code).toBe(0);
   expect(run(["keygen", "--name", "w1", "--witness"]).code).toBe(0);
 });
 
@@ -91,7 +84,8 @@ describe("optprov CLI", () => {
 
     const v = json(["verify", "--log-pubkey", "log.pub"]);
     expect(v.code).toBe(0);
-    expect(v.body).toMatchObject({ ok: true, entries: 4, actors: 1, checkpoints: 2, witnesses: ["w1"] });
+    expect(v.body).toMatchObject({ ok: true, entries: 4, actors: 1, checkpoints: 2 });
+    expect(v.body.witnesses.map((w: { name: string }) => w.name)).toEqual(["w1"]);
     expect(run(["verify"]).out).toContain("OK:");
   });
 
@@ -107,6 +101,42 @@ describe("optprov CLI", () => {
     expect(r.code).toBe(1);
     expect(r.body.problem).toMatchObject({ code: "LEAF_HASH_MISMATCH", index: 2 });
     expect(run(["verify", "--ledger", db]).out).toContain("FAILED LEAF_HASH_MISMATCH at #2");
+    // On request (FORCE_COLOR, as a terminal would have it) FAILED is red; never in JSON.
+    expect(run(["verify", "--ledger", db], { FORCE_COLOR: "1" }).out).toContain(
+      "\x1b[31mFAILED\x1b[39m LEAF_HASH_MISMATCH",
+    );
+    expect(run(["verify", "--ledger", db, "--json"], { FORCE_COLOR: "1" }).out).not.toContain("\x1b");
+  });
+
+  it("colours OK for people on request and not when output is piped", () => {
+    const piped = run(["verify"]);
+    expect(piped.code).toBe(0);
+    expect(piped.out).toContain("OK:");
+    expect(piped.out).not.toContain("\x1b");
+    expect(run(["verify"], { FORCE_COLOR: "1" }).out).toContain("\x1b[32mOK\x1b[39m:");
+    expect(run(["verify"], { FORCE_COLOR: "0" }).out).not.toContain("\x1b");
+  });
+
+  it("--version prints the version in package.json, as JSON with --json", () => {
+    const version = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../package.json"), "utf8")).version;
+    const r = run(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toBe(version);
+    expect(json(["--version"]).body).toEqual({ version });
+  });
+
+  it("log-key prints the log's verifier key from the ledger, without the private log key", () => {
+    const elsewhere = path.join(dir, "elsewhere");
+    fs.mkdirSync(elsewhere, { recursive: true });
+    fs.copyFileSync(path.join(dir, ".optprov/ledger.db"), path.join(elsewhere, "ledger.db"));
+    const pinned = fs.readFileSync(path.join(dir, "log.pub"), "utf8");
+    const r = json(["log-key", "--ledger", "elsewhere/ledger.db"]);
+    expect(r.code).toBe(0);
+    expect(r.body.logKey).toBe(pinned);
+    expect(r.body.origin).toBe(pinned.split("+")[0]);
+    expect(run(["log-key", "--ledger", "elsewhere/ledger.db"]).out.trim()).toBe(pinned);
+    expect(fs.existsSync(path.join(elsewhere, "log.key"))).toBe(false);
+    expect(json(["log-key", "--ledger", "elsewhere/none.db"]).body.error.code).toBe("FILE_NOT_FOUND");
   });
 
   const hostile: [string, string[], string][] = [
@@ -143,7 +173,17 @@ describe("optprov CLI", () => {
       ["log", "append", "--kind", "note", "--actor", "env:NOPE_NOT_SET", "--text", "x"],
       "USAGE",
     ],
-    ["witness cosigning with a note key", ["witness", "cosign", "--key", "alice.key"], "KEY_MISMATCH"],
+    ["witness cosigning with a note key", ["witness", "cosign", "--key", "alice.key"], "KEY_WRONG_ROLE"],
+    [
+      "an actor signing with a witness key",
+      ["log", "append", "--kind", "note", "--actor", "w1.key", "--text", "x"],
+      "KEY_WRONG_ROLE",
+    ],
+    [
+      "a new actor's note with a parent after it",
+      ["log", "append", "--kind", "note", "--actor", "dave.key", "--text", "x", "--parent", "500"],
+      "PARENT_NOT_BEFORE",
+    ],
     ["consistency of unknown sizes", ["proof", "consistency", "1", "2"], "USAGE"],
     ["missing ledger", ["verify", "--ledger", "nowhere.db"], "FILE_NOT_FOUND"],
     [

@@ -121,19 +121,26 @@ describe("optprov spec check", () => {
     expect(body.files[1].digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
-  it("refuses what it cannot read, without reading more than the limit", async () => {
+  it("refuses what it cannot read with a coded error, without reading more than the limit", async () => {
     const missing = await run(["spec", "check", path.join(dir, "nope.optimizer.yaml")]);
     expect(missing.code).toBe(2);
-    expect(missing.out).toMatch(
-      /nope\.optimizer\.yaml:1:1 \(document\): cannot read the file: .* \[FILE_UNREADABLE\]/,
-    );
+    expect(missing.out).toMatch(/nope\.optimizer\.yaml:1:1 \(document\): .* \[FILE_NOT_FOUND\]/);
+    expect(missing.out).not.toContain("ENOENT");
     const big = write("big.optimizer.yaml", Buffer.alloc(2 * 1024 * 1024, 0x61));
-    expect((await run(["spec", "check", big])).out).toContain("[SPEC_TOO_LARGE]");
+    expect((await run(["spec", "check", big])).out).toContain("[FILE_TOO_LARGE]");
     const latin1 = write(
       "latin1.optimizer.yaml",
       Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a]),
     );
-    expect((await run(["spec", "check", latin1])).out).toContain("expected UTF-8 text [FILE_UNREADABLE]");
+    const notUtf8 = await run(["--json", "spec", "check", latin1]);
+    expect(notUtf8.code).toBe(2);
+    expect(JSON.parse(notUtf8.out).files[0].errors[0]).toMatchObject({
+      code: "FILE_NOT_UTF8",
+      file: latin1,
+      line: 1,
+      column: 1,
+    });
+    expect((await run(["spec", "check", dir])).out).toContain("[FILE_NOT_REGULAR]");
   });
 
   it("refuses an objective that reads a forbidden tag when asked to", async () => {

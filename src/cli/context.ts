@@ -1,51 +1,220 @@
-/** Global CLI options resolved to a ledger: the path, the log key, and the open log. */
+/**
+ * Global CLI options resolved to settings (flags, then `OPTPROV_*` variables, then optprov.yml,
+ * then defaults) and to an open ledger.
+ *
+ * Two rules hold for every command:
+ *  - only `log append`, `policy` and `init` create a ledger; every other command needs one that
+ *    exists and refuses a missing path (FILE_NOT_FOUND) without writing a file, a folder or a key;
+ *  - a command that fails writes nothing. Each command appends all its entries in one batch
+ *    (`Log.append` is all or nothing), and a ledger being created is built under a temporary name
+ *    and moved into place, with its new log key, only once the command has succeeded.
+ */
 import fs from "node:fs";
+import path from "node:path";
 import type { ControlState } from "../control/state.js";
-import { UsageError } from "../errors.js";
-import { Log } from "../ledger/log.js";
+import { StoreError, UsageError } from "../errors.js";
+import { randomBytes } from "../ledger/crypto.js";
+import { formatVerifierKey, type SignerKey } from "../ledger/keys.js";
+import { type AppendedEntry, Log } from "../ledger/log.js";
 import { ledgerRules } from "../oversight/gate-detectors.js";
-import { loadLogKey, resolveLedgerPath } from "../sdk/location.js";
+import {
+  CONFIG_FILE,
+  findConfigFile,
+  type KeyRoleName,
+  type LoadedConfig,
+  loadConfigFile,
+  resolveSettings,
+  SETTING_ENV,
+  type Settings,
+} from "../sdk/config.js";
+import { describeFileKind, shownPath } from "../sdk/input-file.js";
+import { type Ledger, openLedger } from "../sdk/ledger.js";
+import { defaultLogKeyFile, findLogKey, newLogKey, readSignerKey, writeKeyFile } from "../sdk/location.js";
+import { linkNoClobber } from "../sdk/output-file.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 
 export interface GlobalOptions {
   readonly ledger?: string;
   readonly logKey?: string;
+  readonly config?: string;
   readonly json?: boolean;
 }
 
-export function ledgerPath(opts: GlobalOptions): string {
-  return resolveLedgerPath(opts.ledger);
+/**
+ * The optprov.yml in use: `--config`, then $OPTPROV_CONFIG, then the nearest one up from here.
+ *
+ * @example configFor({})?.file // "/home/alice/lab/optprov.yml"
+ */
+export function configFor(g: GlobalOptions): LoadedConfig | undefined {
+  const explicit = g.config ?? (process.env.OPTPROV_CONFIG || undefined);
+  if (explicit !== undefined) return loadConfigFile(explicit);
+  const found = findConfigFile(process.cwd(), (file) => {
+    try {
+      fs.lstatSync(file);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return found === undefined ? undefined : loadConfigFile(found);
 }
 
-/** Open the ledger for writing, creating it and its log key on first use. */
-export async function openLogForWrite(opts: GlobalOptions): Promise<Log<ControlState>> {
-  const file = ledgerPath(opts);
-  const logKey = loadLogKey(file, opts.logKey, !fs.existsSync(file));
-  return Log.open(SqliteStore.open(file), { ...(logKey ? { logKey } : {}), rules: ledgerRules() });
+const resolved = new WeakMap<GlobalOptions, Settings>();
+
+/**
+ * Every setting, resolved once per invocation.
+ *
+ * @example settings(g).ledger // { value: ".optprov/ledger.db", source: "default", from: "built-in" }
+ */
+export function settings(g: GlobalOptions): Settings {
+  let s = resolved.get(g);
+  if (s === undefined) {
+    s = resolveSettings({ ledger: g.ledger, logKey: g.logKey }, process.env, configFor(g));
+    resolved.set(g, s);
+  }
+  return s;
 }
 
-/** The path of a ledger that must already exist (read, review, halt, audit). */
-export function existingLedgerPath(opts: GlobalOptions): string {
-  const file = ledgerPath(opts);
-  if (!fs.existsSync(file)) {
+/**
+ * The ledger file the settings name.
+ *
+ * @example ledgerPath({ ledger: "x.db" }) === "x.db"
+ */
+export function ledgerPath(g: GlobalOptions): string {
+  return settings(g).ledger.value;
+}
+
+/** The log key's source when one was named (a flag, a variable, optprov.yml), else undefined. */
+function logKeySource(g: GlobalOptions): string | undefined {
+  const s = settings(g).logKey;
+  return s.source === "default" ? undefined : s.value;
+}
+
+/**
+ * The ledger's log key if one is at hand (named, or `log.key` beside the ledger); never creates one.
+ *
+ * @example if (logKeyAtHand(g) === undefined) throw new UsageError("FILE_NOT_FOUND", "no log key");
+ */
+export function logKeyAtHand(g: GlobalOptions): SignerKey | undefined {
+  return findLogKey(ledgerPath(g), logKeySource(g));
+}
+
+/**
+ * The path of a ledger that must already exist (everything but `log append`, `policy` and `init`):
+ * FILE_NOT_FOUND when there is none, FILE_NOT_REGULAR when it is a directory or a device.
+ *
+ * @example const file = existingLedgerPath(g);
+ */
+export function existingLedgerPath(g: GlobalOptions): string {
+  const file = ledgerPath(g);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
     throw new UsageError(
       "FILE_NOT_FOUND",
-      `no ledger at ${file}; append an entry to create one, or pass --ledger`,
+      `no ledger at ${shownPath(file)}; optprov init or optprov log append creates one, or pass --ledger`,
     );
   }
+  if (!stat.isFile())
+    throw new UsageError(
+      "FILE_NOT_REGULAR",
+      `ledger: expected a ledger file at ${shownPath(file)}, got ${describeFileKind(stat)}`,
+    );
   return file;
 }
 
-/** Open an existing ledger for reading; the log key is loaded only if asked for and at hand. */
-export async function openLogForRead(opts: GlobalOptions, withKey = false): Promise<Log<ControlState>> {
-  const file = existingLedgerPath(opts);
-  const logKey = withKey ? loadLogKey(file, opts.logKey, false) : undefined;
-  return Log.open(SqliteStore.open(file, { readonly: !withKey }), {
-    ...(logKey ? { logKey } : {}),
-    rules: ledgerRules(),
-  });
+/**
+ * Open an existing ledger's store. It is first opened read-only to check that it holds a log, so
+ * that a file that is not a ledger (an empty file, a text file) is refused without SQLite writing
+ * its schema into it.
+ *
+ * @example const store = await openExistingStore(g, false); // read-only
+ */
+export async function openExistingStore(g: GlobalOptions, write: boolean): Promise<SqliteStore> {
+  return openLedgerFile(existingLedgerPath(g), write);
 }
 
+/**
+ * Open the ledger file `file` (which exists) after checking read-only that it holds a log:
+ * STORE_NOT_INITIALISED for an empty file, STORE_OPEN_FAILED for one that is not SQLite.
+ *
+ * @example const store = await openLedgerFile(".optprov/ledger.db", true);
+ */
+export async function openLedgerFile(file: string, write: boolean): Promise<SqliteStore> {
+  const notALedger = (cause: unknown) => {
+    // An empty file is an empty SQLite database, without our tables; anything else is not SQLite.
+    const message = `${(cause as Error).message} ${((cause as Error).cause as Error | undefined)?.message ?? ""}`;
+    const empty = /no such table/.test(message);
+    return new StoreError(
+      empty ? "STORE_NOT_INITIALISED" : "STORE_OPEN_FAILED",
+      `${shownPath(file)} is not an optprov ledger${empty ? ": it holds no log" : ""}`,
+      { cause },
+    );
+  };
+  let probe: SqliteStore;
+  try {
+    probe = SqliteStore.open(file, { readonly: true });
+  } catch (cause) {
+    throw notALedger(cause);
+  }
+  try {
+    let meta: Awaited<ReturnType<SqliteStore["meta"]>>;
+    try {
+      meta = await probe.meta();
+    } catch (cause) {
+      throw notALedger(cause);
+    }
+    if (meta === undefined)
+      throw new StoreError(
+        "STORE_NOT_INITIALISED",
+        `${shownPath(file)} is not an optprov ledger: it holds no log`,
+      );
+  } catch (err) {
+    await probe.close();
+    throw err;
+  }
+  if (!write) return probe;
+  await probe.close();
+  return SqliteStore.open(file, { readonly: false });
+}
+
+/**
+ * Open an existing ledger's log. `logKey`: "none" (reading, reviewing), "optional" (used if at
+ * hand, e.g. to sign a checkpoint a proof needs), "required" (`checkpoint`).
+ *
+ * @example await withLog(openExistingLog(g, { write: true, logKey: "required" }), (log) => log.checkpoint());
+ */
+export async function openExistingLog(
+  g: GlobalOptions,
+  opts: { readonly write: boolean; readonly logKey: "none" | "optional" | "required" },
+): Promise<Log<ControlState>> {
+  const store = await openExistingStore(g, opts.write);
+  try {
+    const logKey = opts.logKey === "none" ? undefined : findLogKey(store.location, logKeySource(g));
+    if (logKey === undefined && opts.logKey === "required")
+      throw new UsageError(
+        "FILE_NOT_FOUND",
+        `no log key at ${shownPath(defaultLogKeyFile(store.location))}; pass --log-key (a file or env:NAME)`,
+      );
+    // A reader still reads a damaged ledger (verify and audit say what is wrong with it); a writer
+    // refuses to extend one whose entries break the log's rules.
+    return await Log.open(store, {
+      ...(logKey ? { logKey } : {}),
+      rules: ledgerRules(),
+      ...(opts.write ? {} : { onRefused: () => undefined }),
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/**
+ * Run `fn` on a log and close it, whatever happens.
+ *
+ * @example const size = await withLog(openExistingLog(g, { write: false, logKey: "none" }), async (l) => l.size);
+ */
 export async function withLog<T>(
   log: Promise<Log<ControlState>>,
   fn: (log: Log<ControlState>) => Promise<T>,
@@ -58,5 +227,188 @@ export async function withLog<T>(
   }
 }
 
+/**
+ * The SDK's ledger over an existing store (review, halt, resume): it never creates one nor a key.
+ *
+ * @example await withExistingLedger(g, (ledger) => ledger.halt("learner", bob));
+ */
+export async function withExistingLedger<T>(
+  g: GlobalOptions,
+  fn: (ledger: Ledger) => Promise<T>,
+): Promise<T> {
+  const store = await openExistingStore(g, true);
+  let ledger: Ledger;
+  try {
+    // With a store given, openLedger neither resolves a path nor looks for (or creates) a log key.
+    ledger = await openLedger({ store });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  try {
+    return await fn(ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** What a creating command did to the file system, for the note it prints. */
+export interface Created {
+  readonly ledger: string;
+  /** The log key written for the new ledger, if one was made. */
+  readonly logKeyFile: string | undefined;
+  readonly origin: string;
+}
+
+/**
+ * Run `fn` on the ledger's log, creating the ledger if it does not exist (`log append`, `policy`).
+ *
+ * A new ledger is built in a temporary file beside its final path; only after `fn` succeeds is
+ * the new log key written (never over an existing file) and the ledger linked into place (never
+ * over a ledger another process made meanwhile). On failure everything made is removed again:
+ * the temporary file, the key, and the folders made for them.
+ *
+ * @example const { value, created } = await withLogToAppend(g, (log) => log.append([envelope]));
+ */
+export async function withLogToAppend<T>(
+  g: GlobalOptions,
+  fn: (log: Log<ControlState>) => Promise<T>,
+): Promise<{ readonly value: T; readonly created: Created | undefined }> {
+  const file = ledgerPath(g);
+  if (fs.existsSync(file))
+    return {
+      value: await withLog(openExistingLog(g, { write: true, logKey: "none" }), fn),
+      created: undefined,
+    };
+  return { ...(await createLedger(file, logKeySource(g), fn)) };
+}
+
+/**
+ * Create a ledger at `file` (which must not exist) and run `fn` on its log; see
+ * {@link withLogToAppend}. The log key comes from `source`, else `log.key` beside the ledger if
+ * one is there, else a new one written there.
+ *
+ * @example await createLedger(".optprov/ledger.db", undefined, async () => undefined); // an empty ledger
+ */
+export async function createLedger<T>(
+  file: string,
+  source: string | undefined,
+  fn: (log: Log<ControlState>) => Promise<T>,
+): Promise<{ readonly value: T; readonly created: Created }> {
+  const found = findLogKey(file, source);
+  const logKey: SignerKey = found ?? newLogKey();
+  const keyFile = found === undefined ? defaultLogKeyFile(file) : undefined;
+
+  const dir = path.dirname(path.resolve(file));
+  const madeDir = fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(
+    dir,
+    `.${path.basename(file)}.${process.pid}.${Buffer.from(randomBytes(4)).toString("hex")}.new`,
+  );
+  let wroteKey = false;
+  let linked = false;
+  try {
+    const store = SqliteStore.open(tmp);
+    const log = await Log.open(store, { logKey, rules: ledgerRules() }).catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    });
+    const value = await withLog(Promise.resolve(log), fn);
+    if (keyFile !== undefined) {
+      writeKeyFile(keyFile, logKey, false, "log key");
+      wroteKey = true;
+    }
+    if (!linkNoClobber(tmp, file))
+      throw new UsageError(
+        "FILE_EXISTS",
+        `a ledger appeared at ${shownPath(file)} while this one was made; nothing was written`,
+      );
+    linked = true;
+    return { value, created: { ledger: file, logKeyFile: keyFile, origin: log.origin } };
+  } finally {
+    for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(`${tmp}${suffix}`, { force: true });
+    if (!linked) {
+      if (wroteKey && keyFile !== undefined) fs.rmSync(keyFile, { force: true });
+      if (madeDir !== undefined) removeEmptyDirs(dir, madeDir);
+    }
+  }
+}
+
+/** Remove `dir` and its parents up to and including `top`, as long as each is empty. */
+function removeEmptyDirs(dir: string, top: string): void {
+  let current = dir;
+  for (;;) {
+    try {
+      fs.rmdirSync(current);
+    } catch {
+      return;
+    }
+    if (path.resolve(current) === path.resolve(top)) return;
+    current = path.dirname(current);
+  }
+}
+
+/**
+ * Say on stderr that a command created a ledger (and a log key), so that one is never a surprise.
+ *
+ * @example reportCreated((await withLogToAppend(g, fn)).created);
+ */
+export function reportCreated(c: Created | undefined): void {
+  if (c === undefined) return;
+  process.stderr.write(
+    `created ledger ${shownPath(c.ledger)} (log ${c.origin})${c.logKeyFile ? ` and its log key ${shownPath(c.logKeyFile)} (keep it private)` : ""}\n`,
+  );
+}
+
+/**
+ * Append `entry` (signed by `key`), preceded in the same batch by the entry that registers `key`
+ * as a root actor (a person) when the log has never seen its name: the log admits the batch whole
+ * or not at all, so a refused entry leaves no actor behind.
+ *
+ * @example const { entry } = await appendAsActor(log, alice, time, log.sign("note", note, alice));
+ */
+export async function appendAsActor(
+  log: Log<ControlState>,
+  key: SignerKey,
+  time: string,
+  entry: Uint8Array,
+): Promise<{ readonly entry: AppendedEntry; readonly registeredActorAt: number | undefined }> {
+  const known = log.core.actors.has(key.name);
+  const actor = log.sign(
+    "actor",
+    { actor: key.name, time, role: "person", key: formatVerifierKey(key) },
+    key,
+  );
+  const appended = await log.append(known ? [entry] : [actor, entry]);
+  return { entry: appended[appended.length - 1]!, registeredActorAt: known ? undefined : appended[0]!.index };
+}
+
 export const KEY_SOURCE_HELP =
   "a key file written by `optprov keygen`, or env:NAME to read the key from variable NAME";
+
+/**
+ * The signing key a command needs: its flag, else the default for the role (OPTPROV_<ROLE>_KEY,
+ * then `keys.<role>` in optprov.yml). Witness keys must be cosigner keys; every other role needs an
+ * ordinary signing key (KEY_WRONG_ROLE).
+ *
+ * @example const key = signingKey(g, opts.key, "overseer", "--key");
+ */
+export function signingKey(
+  g: GlobalOptions,
+  flag: string | undefined,
+  role: KeyRoleName,
+  what: string,
+): SignerKey {
+  if (flag !== undefined) return readSignerKey(flag, what, role === "witness" ? "witness" : "actor");
+  const setting = settings(g).keys[role];
+  if (setting === undefined)
+    throw new UsageError(
+      "USAGE",
+      `${what}: expected ${KEY_SOURCE_HELP}; or set ${SETTING_ENV[`keys.${role}`]}, or keys.${role} in ${CONFIG_FILE}`,
+    );
+  return readSignerKey(
+    setting.value,
+    `${what} (keys.${role} from ${setting.from})`,
+    role === "witness" ? "witness" : "actor",
+  );
+}

@@ -1,10 +1,5 @@
-/**
- * Characters that must never reach a terminal from ledger content: C0 controls but newline and tab
- * (ESC starts escape sequences that can rewrite what a person sees, NUL truncates), DEL, C1 controls,
- * the Unicode line separators and the bidirectional overrides that reorder text ("Trojan Source").
- */
-const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
-const UNSAFE_OR_BREAK = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+/** How the CLI talks: tables and sentences for people, one JSON document for scripts. */
+import { type Style, stdoutStyle } from "./style.js";
 
 function escapeChar(c: string): string {
   const code = c.codePointAt(0)!;
@@ -12,28 +7,36 @@ function escapeChar(c: string): string {
 }
 
 /**
- * Text for a terminal: every unsafe character shown as an escape (`\x1b`), newlines and tabs kept.
- * Every human-readable output passes through this; `--json` output stays exact.
+ * Make text safe for a terminal: control characters other than newline and tab are shown as
+ * `\xNN`, except colour codes (SGR, `ESC [ digits m`), which is all this CLI emits. Ledger entries,
+ * file names and arguments are hostile input, and a note holding `ESC ] 0 ;` or `ESC [ 2 J` would
+ * otherwise retitle or clear the terminal of whoever runs `optprov log show`. The Unicode line
+ * separators and bidirectional overrides (which reorder what a reader sees, "Trojan Source") are
+ * shown as `\u{...}` too.
  *
- * @example printable("ok\x1b[2J") // "ok\\x1b[2J"
+ * @example terminalSafe("a\x1b]0;pwned\x07b") === "a\\x1b]0;pwned\\x07b"
  */
-export function printable(text: string): string {
-  return text.replace(UNSAFE, escapeChar);
+export function terminalSafe(text: string): string {
+  return text.replace(
+    /\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu,
+    (c) => (c.length > 1 && c.startsWith("\x1b[") ? c : escapeChar(c)),
+  );
 }
 
 /**
- * One field of ledger content on one line: newlines and tabs escaped too, so an entry's text can
- * never start a line of its own that reads like the tool's output ("OK: every hash ...").
+ * One field of ledger content on one line: newlines and tabs escaped too, and colour codes, so an
+ * entry's text can never start a line of its own that reads like the tool's output ("OK: ...").
  *
  * @example oneLine("a\nOK") // "a\\x0aOK"
  */
 export function oneLine(text: string): string {
-  return text.replace(UNSAFE_OR_BREAK, escapeChar);
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, escapeChar);
 }
 
-/** How the CLI talks: tables and sentences for people, one JSON document for scripts. */
 export interface Output {
   readonly json: boolean;
+  /** Colour for the human text on stdout (plain when not a terminal, with NO_COLOR, and in JSON mode). */
+  readonly style: Style;
   /** Print a result: `value` as JSON, or `human()` as text. */
   result(value: unknown, human: () => string): void;
   /** A progress line on a terminal (stderr); silent otherwise and in JSON mode. */
@@ -47,8 +50,9 @@ export function makeOutput(json: boolean): Output {
   let shown = false;
   return {
     json,
+    style: stdoutStyle(json),
     result(value, human) {
-      process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${printable(human())}\n`);
+      process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${terminalSafe(human())}\n`);
     },
     progress(label, done, total) {
       if (!tty) return;

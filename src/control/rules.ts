@@ -358,7 +358,7 @@ export function controlRules(options: ControlRulesOptions = {}): LedgerRules<Con
       let creator = "";
       if (request !== undefined) {
         const status = state.requestStatus(request);
-        if (status === "fulfilled" || status === "denied")
+        if (status === "fulfilled" || status === "denied" || status === "rejected")
           return refuse(
             "CONTROL_APPROVAL_TARGET",
             `entry ${ctx.index} reviews request #${target}, which is ${status}`,
@@ -367,14 +367,20 @@ export function controlRules(options: ControlRulesOptions = {}): LedgerRules<Con
         subject = request.optimizer.name;
         creator = request.creator;
       } else if (change !== undefined) {
+        if (state.changeStatus(change) === "rejected")
+          return refuse(
+            "CONTROL_APPROVAL_TARGET",
+            `entry ${ctx.index} reviews change #${target}, which an overseer rejected`,
+          );
         governing = state.activePolicy();
         subject = change.optimizer;
         creator = state.optimizers.get(change.optimizer)?.creator ?? "";
       } else if (policy !== undefined) {
-        if (policy.activeFrom !== undefined && policy === state.activePolicy())
+        const standing = state.policyStatus(policy);
+        if (standing === "in-force" || standing === "rejected")
           return refuse(
             "CONTROL_APPROVAL_TARGET",
-            `entry ${ctx.index} reviews policy #${target}, which is already in force`,
+            `entry ${ctx.index} reviews policy #${target}, which is ${standing === "rejected" ? "rejected" : "already in force"}`,
           );
         governing = state.activePolicy();
         creator = policy.owner;

@@ -374,7 +374,8 @@ export class ControlState {
         // brought back by fresh approvals, not by the ones that first enacted it).
         const since = policy.approvals.filter((a) => a.index > (current?.activeFrom ?? -1));
         const need = current?.policy.approvals ?? 1;
-        if (this.countedApprovals(since, current?.policy, "", policy.owner).length >= need) {
+        const rejected = this.countedApprovals(since, current?.policy, "", policy.owner, "reject").length > 0;
+        if (!rejected && this.countedApprovals(since, current?.policy, "", policy.owner).length >= need) {
           const before = policy.activeFrom;
           policy.activeFrom = index;
           j?.record(() => {

@@ -16,7 +16,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { VerificationError } from "../errors.js";
+import { FormatError, VerificationError } from "../errors.js";
 import { decodeBase64, encodeBase64, toHex } from "../ledger/base64.js";
 import { ed25519Sign, ed25519Verify, sha256 } from "../ledger/crypto.js";
 import { formatVerifierKey, type SignerKey } from "../ledger/keys.js";
@@ -109,6 +109,14 @@ export class WitnessRecord {
         );
       broken(file, `cannot be read (${(err as Error).message})`);
     }
+    return WitnessRecord.parse(file, text, key);
+  }
+
+  /**
+   * Check a record's text (read by the caller, e.g. through a bounded reader): every line signed by
+   * `key`, chained, numbered in order.
+   */
+  static parse(file: string, text: string, key: SignerKey): WitnessRecord {
     const me = formatVerifierKey(key);
     const lines = text.split("\n");
     if (lines.at(-1) !== "") broken(file, "the last record is cut short (no final newline)");
@@ -120,8 +128,14 @@ export class WitnessRecord {
       try {
         e = JSON.parse(line) as WitnessEntry;
       } catch {
-        broken(file, `line ${i + 1} is not JSON`);
+        // Not a record at all (bad input, exit 2), as against a record that was tampered with.
+        throw new FormatError("WITNESS_RECORD_INVALID", `witness record ${file}: line ${i + 1} is not JSON`);
       }
+      if (typeof e !== "object" || e === null)
+        throw new FormatError(
+          "WITNESS_RECORD_INVALID",
+          `witness record ${file}: line ${i + 1} is not a record`,
+        );
       if (e.key !== me)
         throw new VerificationError(
           "WITNESS_RECORD_FOREIGN",

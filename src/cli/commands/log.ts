@@ -2,12 +2,19 @@ import type { Command } from "commander";
 import type { ControlState } from "../../control/state.js";
 import { UsageError } from "../../errors.js";
 import { toHex } from "../../ledger/base64.js";
-import { formatVerifierKey } from "../../ledger/keys.js";
 import type { Log } from "../../ledger/log.js";
 import { type ReadEntry, readEntries } from "../../ledger/read-entries.js";
 import { WorkerPool } from "../../ledger/worker-pool.js";
-import { readSignerKey } from "../../sdk/location.js";
-import { type GlobalOptions, KEY_SOURCE_HELP, openLogForRead, openLogForWrite, withLog } from "../context.js";
+import {
+  appendAsActor,
+  type GlobalOptions,
+  KEY_SOURCE_HELP,
+  openExistingLog,
+  reportCreated,
+  signingKey,
+  withLog,
+  withLogToAppend,
+} from "../context.js";
 import { makeOutput, oneLine } from "../output.js";
 import { parseIndex } from "./args.js";
 
@@ -44,6 +51,7 @@ async function show(log: Log<ControlState>, from: number, to: number) {
   return rows;
 }
 
+/** Every field of ledger content on a line of its own, escaped: nothing in an entry can fake a line. */
 function humanEntry(d: ReturnType<typeof describeEntry>): string {
   if (d.predicate === undefined)
     return `#${d.index}  MALFORMED  ${oneLine(d.error?.message ?? "")} [${d.error?.code ?? "ENTRY_MALFORMED"}]`;
@@ -55,62 +63,45 @@ function humanEntry(d: ReturnType<typeof describeEntry>): string {
   return [head, ...body].join("\n");
 }
 
-/** The actor entry a key the log has never seen needs first (it introduces itself as a root actor). */
-function actorEntry(log: Log<ControlState>, key: ReturnType<typeof readSignerKey>): Uint8Array | undefined {
-  if (log.core.actors.has(key.name)) return undefined;
-  return log.sign(
-    "actor",
-    { actor: key.name, time: new Date().toISOString(), role: "person", key: formatVerifierKey(key) },
-    key,
-  );
-}
-
 export function registerLog(program: Command, globals: () => GlobalOptions): void {
   const log = program.command("log").description("Append to and read the ledger's entries");
   log
     .command("append")
     .description(
-      "Append a signed entry (kind note); a key new to the log is first registered as a root actor",
+      "Append a signed entry (kind note), creating the ledger if there is none; a key new to the log is registered first as a root actor, in the same batch",
     )
     .requiredOption(
       "--kind <kind>",
       "entry kind; the CLI appends `note` entries (other kinds come from the SDK and the review commands)",
     )
-    .requiredOption("--actor <key>", `who signs the entry: ${KEY_SOURCE_HELP}`)
+    .option(
+      "--actor <key>",
+      `who signs the entry: ${KEY_SOURCE_HELP} (default: $OPTPROV_ACTOR_KEY or keys.actor in optprov.yml)`,
+    )
     .requiredOption("--text <text>", "the note's text (at most 64 KiB)")
     .option("--parent <index>", "an earlier entry this note refers to")
-    .action(async (opts: { kind: string; actor: string; text: string; parent?: string }) => {
+    .action(async (opts: { kind: string; actor?: string; text: string; parent?: string }) => {
       const g = globals();
       const out = makeOutput(g.json === true);
       if (opts.kind !== "note")
         throw new UsageError("USAGE", `--kind: expected note, got ${JSON.stringify(opts.kind)}`);
-      const key = readSignerKey(opts.actor, "--actor");
       const parent = opts.parent === undefined ? undefined : parseIndex(opts.parent, "--parent");
-      await withLog(openLogForWrite(g), async (l) => {
-        // The actor entry (if any) and the note go in one batch: both are written, or neither.
-        const first = actorEntry(l, key);
-        const note = l.sign(
-          "note",
-          {
-            actor: key.name,
-            time: new Date().toISOString(),
-            text: opts.text,
-            ...(parent !== undefined ? { parent } : {}),
-          },
-          key,
-        );
-        const appended = await l.append(first ? [first, note] : [note]);
-        const done = appended.at(-1)!;
-        const registered = first ? appended[0]!.index : undefined;
-        out.result(
-          { index: done.index, leafHash: toHex(done.leafHash), size: l.size, registeredActorAt: registered },
-          () =>
-            [
-              ...(registered !== undefined ? [`registered actor ${key.name} at entry #${registered}`] : []),
-              `appended note #${done.index} by ${key.name}; the log now holds ${l.size} entries`,
-            ].join("\n"),
-        );
+      const key = signingKey(g, opts.actor, "actor", "--actor");
+      const { value: done, created } = await withLogToAppend(g, async (l) => {
+        const time = new Date().toISOString();
+        const note = { actor: key.name, time, text: opts.text, ...(parent !== undefined ? { parent } : {}) };
+        const { entry, registeredActorAt } = await appendAsActor(l, key, time, l.sign("note", note, key));
+        return { index: entry.index, leafHash: toHex(entry.leafHash), size: l.size, registeredActorAt };
       });
+      reportCreated(created);
+      out.result(done, () =>
+        [
+          ...(done.registeredActorAt !== undefined
+            ? [`registered actor ${key.name} at entry #${done.registeredActorAt}`]
+            : []),
+          `appended note #${done.index} by ${key.name}; the log now holds ${done.size} entries`,
+        ].join("\n"),
+      );
     });
   log
     .command("show [index]")
@@ -120,7 +111,7 @@ export function registerLog(program: Command, globals: () => GlobalOptions): voi
     .action(async (index: string | undefined, opts: { from?: string; limit: string }) => {
       const g = globals();
       const out = makeOutput(g.json === true);
-      await withLog(openLogForRead(g), async (l) => {
+      await withLog(openExistingLog(g, { write: false, logKey: "none" }), async (l) => {
         if (index !== undefined) {
           const i = parseIndex(index, "INDEX");
           const [d] = i < l.size ? await show(l, i, i + 1) : [];

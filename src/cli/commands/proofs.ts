@@ -1,14 +1,28 @@
-import fs from "node:fs";
+/** Checkpoints, proofs and the log's key: what lets someone check the log without trusting it. */
 import type { Command } from "commander";
-import { UsageError } from "../../errors.js";
+import { FormatError, UsageError } from "../../errors.js";
 import { encodeBase64 } from "../../ledger/base64.js";
-import { formatVerifierKey, parseVerifierKey, type VerifierKey } from "../../ledger/keys.js";
+import { formatVerifierKey } from "../../ledger/keys.js";
 import { checkpointWithCosignatures } from "../../ledger/log.js";
-import { formatConsistencyProof } from "../../ledger/tlog-proof.js";
+import { MAX_NOTE_BYTES } from "../../ledger/note.js";
+import {
+  CONSISTENCY_PROOF_HEADER,
+  formatConsistencyProof,
+  TLOG_PROOF_HEADER,
+} from "../../ledger/tlog-proof.js";
 import { verifyProofFile } from "../../ledger/verify-proof.js";
-import { type GlobalOptions, openLogForRead, openLogForWrite, withLog } from "../context.js";
+import { readInputText, shownPath } from "../../sdk/input-file.js";
+import { readVerifierKey } from "../../sdk/location.js";
+import { checkOutputFile, writeOutputFile } from "../../sdk/output-file.js";
+import { type GlobalOptions, logKeyAtHand, openExistingLog, openExistingStore, withLog } from "../context.js";
 import { makeOutput } from "../output.js";
 import { parseIndex } from "./args.js";
+
+/**
+ * The largest proof file read: the parser's own limit (`MAX_FILE_BYTES` in ledger/tlog-proof.ts,
+ * four signed notes' worth), here so that the bytes beyond it are never read in the first place.
+ */
+const MAX_PROOF_FILE_BYTES = 4 * MAX_NOTE_BYTES;
 
 function writeOrPrint(
   file: string | undefined,
@@ -16,21 +30,10 @@ function writeOrPrint(
   json: boolean,
   extra: Record<string, unknown>,
 ): void {
-  if (file !== undefined) fs.writeFileSync(file, text);
+  if (file !== undefined) writeOutputFile(file, text, { what: "--out" });
   makeOutput(json).result({ ...extra, ...(file ? { file } : { proof: text }) }, () =>
     file ? `wrote ${file}` : text.trimEnd(),
   );
-}
-
-/** A verifier key given inline or as a file holding one. */
-export function readVerifierKey(value: string, what: string): VerifierKey {
-  const text = fs.existsSync(value) ? fs.readFileSync(value, "utf8").trim() : value;
-  try {
-    return parseVerifierKey(text);
-  } catch (err) {
-    (err as Error).message = `${what}: ${(err as Error).message}`;
-    throw err;
-  }
 }
 
 export function registerProofs(program: Command, globals: () => GlobalOptions): void {
@@ -39,7 +42,7 @@ export function registerProofs(program: Command, globals: () => GlobalOptions): 
     .description("Sign a checkpoint (C2SP tlog-checkpoint) over the log as it stands, and print it")
     .action(async () => {
       const g = globals();
-      await withLog(openLogForWrite(g), async (log) => {
+      await withLog(openExistingLog(g, { write: true, logKey: "required" }), async (log) => {
         const cp = await log.checkpoint();
         const note = checkpointWithCosignatures(cp);
         makeOutput(g.json === true).result(
@@ -56,6 +59,23 @@ export function registerProofs(program: Command, globals: () => GlobalOptions): 
       });
     });
 
+  program
+    .command("log-key")
+    .description(
+      "Print the log's verifier key (C2SP name+id+base64), read from the ledger; pin it to verify offline",
+    )
+    .action(async () => {
+      const g = globals();
+      const store = await openExistingStore(g, false);
+      try {
+        // openExistingStore has checked that the ledger holds a log, so its identity is there.
+        const meta = (await store.meta())!;
+        makeOutput(g.json === true).result({ origin: meta.origin, logKey: meta.logKey }, () => meta.logKey);
+      } finally {
+        await store.close();
+      }
+    });
+
   const proof = program.command("proof").description("Make offline proof files");
   proof
     .command("inclusion <index>")
@@ -66,9 +86,17 @@ export function registerProofs(program: Command, globals: () => GlobalOptions): 
     .action(async (index: string, opts: { out?: string }) => {
       const g = globals();
       const i = parseIndex(index, "INDEX");
-      await withLog(openLogForRead(g, true), async (log) => {
+      // Checked first: a proof that cannot be written must not leave a new checkpoint behind.
+      if (opts.out !== undefined) checkOutputFile(opts.out, { what: "--out" });
+      await withLog(openExistingLog(g, { write: true, logKey: "optional" }), async (log) => {
         if (i >= log.size)
           throw new UsageError("USAGE", `INDEX: expected < ${log.size} (the log's size), got ${i}`);
+        const latest = await log.store.latestCheckpoint();
+        if ((latest === undefined || latest.size <= i) && logKeyAtHand(g) === undefined)
+          throw new UsageError(
+            "FILE_NOT_FOUND",
+            `no checkpoint covers entry #${i} yet, and signing one needs the log key; pass --log-key, or run optprov checkpoint where the key is`,
+          );
         writeOrPrint(opts.out, await log.tlogProof(i), g.json === true, { index: i });
       });
     });
@@ -81,7 +109,8 @@ export function registerProofs(program: Command, globals: () => GlobalOptions): 
     .action(async (oldText: string, newText: string | undefined, opts: { out?: string }) => {
       const g = globals();
       const oldSize = parseIndex(oldText, "OLD");
-      await withLog(openLogForRead(g), async (log) => {
+      if (opts.out !== undefined) checkOutputFile(opts.out, { what: "--out" });
+      await withLog(openExistingLog(g, { write: false, logKey: "none" }), async (log) => {
         const all = await log.store.checkpoints();
         const newSize = newText === undefined ? all[all.length - 1]?.size : parseIndex(newText, "NEW");
         const find = (size: number | undefined, what: string) => {
@@ -125,25 +154,41 @@ export function registerProofs(program: Command, globals: () => GlobalOptions): 
     .option("--min-witnesses <n>", "how many of the given witnesses must have cosigned (default: all)")
     .action((file: string, opts: { logPubkey?: string; witness: string[]; minWitnesses?: string }) => {
       const g = globals();
-      const keyText = opts.logPubkey ?? process.env.OPTPROV_LOG_PUBKEY;
+      const keyText = opts.logPubkey ?? (process.env.OPTPROV_LOG_PUBKEY || undefined);
       if (keyText === undefined)
         throw new UsageError(
           "USAGE",
-          "--log-pubkey: the log's verifier key is needed (optprov checkpoint prints it)",
+          "--log-pubkey: the log's verifier key is needed (optprov log-key prints it where the ledger is)",
         );
-      if (!fs.existsSync(file)) throw new UsageError("FILE_NOT_FOUND", `no proof file at ${file}`);
-      const result = verifyProofFile(fs.readFileSync(file, "utf8"), {
-        logKey: readVerifierKey(keyText, "--log-pubkey"),
-        witnesses: opts.witness.map((w) => readVerifierKey(w, "--witness")),
+      const logKey = readVerifierKey(
+        keyText,
+        opts.logPubkey === undefined ? "OPTPROV_LOG_PUBKEY" : "--log-pubkey",
+        "log",
+      );
+      const witnesses = opts.witness.map((w) => readVerifierKey(w, "--witness", "witness"));
+      const text = readInputText(file, { what: "proof file", maxBytes: MAX_PROOF_FILE_BYTES });
+      // The parser quotes what it could not parse; a file that is not a proof at all (a key someone
+      // symlinked here) is refused without a word of its content.
+      const header = text.slice(0, Math.max(0, text.indexOf("\n")));
+      if (header !== TLOG_PROOF_HEADER && header !== CONSISTENCY_PROOF_HEADER)
+        throw new FormatError(
+          "PROOF_FILE_INVALID",
+          `proof file ${shownPath(file)}: expected its first line to be ${TLOG_PROOF_HEADER} or ${CONSISTENCY_PROOF_HEADER}`,
+        );
+      const out = makeOutput(g.json === true);
+      const result = verifyProofFile(text, {
+        logKey,
+        witnesses,
         ...(opts.minWitnesses !== undefined
           ? { minWitnesses: parseIndex(opts.minWitnesses, "--min-witnesses") }
           : {}),
       });
-      makeOutput(g.json === true).result({ ok: true, ...result }, () => {
+      out.result({ ok: true, ...result }, () => {
         const w = result.witnesses.length > 0 ? `, cosigned by ${result.witnesses.join(", ")}` : "";
+        const ok = out.style.good("OK");
         return result.kind === "inclusion"
-          ? `OK: entry #${result.index} (${result.entry?.statement.kind} by ${result.entry?.statement.predicate.actor}) is in log ${result.origin} at size ${result.size}${w}`
-          : `OK: log ${result.origin} at size ${result.oldSize} is a prefix of size ${result.size}${w}`;
+          ? `${ok}: entry #${result.index} (${result.entry?.statement.kind} by ${result.entry?.statement.predicate.actor}) is in log ${result.origin} at size ${result.size}${w}`
+          : `${ok}: log ${result.origin} at size ${result.oldSize} is a prefix of size ${result.size}${w}`;
       });
     });
 }

@@ -2,44 +2,65 @@
  * `optprov spec check FILE...` and `optprov spec explain FILE`: optimizer specs checked and told
  * in plain English. Exit codes: 0 clean, 2 a spec has errors (or bad usage).
  */
-import fs from "node:fs";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { DEFAULT_LEGIBILITY_LIMITS, type LegibilityLimits } from "../../model/legibility.js";
 import { explainSpec, renderExplanation } from "../../model/spec/explain-spec.js";
 import { SPEC_LIMITS } from "../../model/spec/limits.js";
 import { type LoadedSpec, loadSpec } from "../../model/spec/load-spec.js";
-import { SpecError } from "../../model/spec/spec-error.js";
+import { readInputText } from "../../sdk/input-file.js";
 import type { GlobalOptions } from "../context.js";
 import { makeOutput } from "../output.js";
+import type { Style } from "../style.js";
 
 interface SpecOptions {
   forbidTag?: string[];
 }
 
+/** A problem as `spec check` prints it: a located spec error, or a file that could not be read. */
+interface SpecProblemLike {
+  format(): string;
+  toJSON(): {
+    code: string;
+    area: string;
+    file: string;
+    line: number;
+    column: number;
+    path: string;
+    message: string;
+  };
+}
+
+interface LoadedFile {
+  readonly loaded: LoadedSpec | undefined;
+  readonly errors: readonly SpecProblemLike[];
+}
+
+/** A file that could not be read, placed at 1:1 like every other file-level problem. */
+function unreadable(file: string, err: UsageError): SpecProblemLike {
+  const json = { code: err.code, area: "file", file, line: 1, column: 1, path: "", message: err.message };
+  return { format: () => `${file}:1:1 (document): ${err.message} [${err.code}]`, toJSON: () => json };
+}
+
 /**
- * Read and load one spec file. The file's size is checked before it is read, so a hostile 10 GB
- * file costs a `stat`, and bytes that are not UTF-8 are an error rather than silently replaced.
+ * Read and load one spec file through `readInputText`: regular files only (a FIFO, a directory or
+ * `/dev/zero` is refused at once), at most `SPEC_LIMITS.bytes` read, strict UTF-8.
  */
-function loadFile(file: string, opts: SpecOptions): LoadedSpec {
-  const format = /\.json$/i.test(file) ? "json" : "yaml";
-  const fail = (code: "FILE_UNREADABLE" | "SPEC_TOO_LARGE", detail: string): LoadedSpec => ({
-    spec: undefined,
-    digest: undefined,
-    errors: [new SpecError(code, "file", detail, { file, line: 1, column: 1, path: "" })],
-    format,
-  });
+function loadFile(file: string, opts: SpecOptions): LoadedFile {
   let text: string;
   try {
-    const size = fs.statSync(file).size;
-    if (size > SPEC_LIMITS.bytes)
-      return fail("SPEC_TOO_LARGE", `expected at most ${SPEC_LIMITS.bytes} bytes, got ${size}`);
-    text = new TextDecoder("utf-8", { fatal: true }).decode(fs.readFileSync(file));
+    text = readInputText(file, { what: "spec file", maxBytes: SPEC_LIMITS.bytes });
   } catch (error) {
-    const reason = error instanceof TypeError ? "expected UTF-8 text" : (error as Error).message;
-    return fail("FILE_UNREADABLE", `cannot read the file: ${reason}`);
+    if (error instanceof UsageError) return { loaded: undefined, errors: [unreadable(file, error)] };
+    throw error;
   }
-  return loadSpec(text, file, { forbiddenTags: opts.forbidTag ?? [] });
+  const loaded = loadSpec(text, file, { forbiddenTags: opts.forbidTag ?? [] });
+  return { loaded, errors: loaded.errors };
+}
+
+/** The trailing `[CODE]` of a problem line, in the colour of failure. */
+function paintProblem(line: string, style: Style): string {
+  return line.replace(/\[[A-Z0-9_]+\]$/, (code) => style.bad(code));
 }
 
 function parseLimits(pairs: readonly string[] | undefined): Partial<LegibilityLimits> {
@@ -57,8 +78,8 @@ function parseLimits(pairs: readonly string[] | undefined): Partial<LegibilityLi
   return limits;
 }
 
-function worldSummary(loaded: LoadedSpec): string {
-  const spec = loaded.spec;
+function worldSummary(loaded: LoadedSpec | undefined): string {
+  const spec = loaded?.spec;
   if (spec === undefined) return "";
   const world = spec.worldModel;
   const model =
@@ -82,26 +103,28 @@ export function registerSpec(program: Command, globals: () => GlobalOptions): vo
     .option("--forbid-tag <tags...>", "variable tags the objective must not read, e.g. oversight")
     .action((files: string[], opts: SpecOptions) => {
       const out = makeOutput(globals().json === true);
-      const results = files.map((file) => ({ file, loaded: loadFile(file, opts) }));
-      const errors = results.flatMap((r) => r.loaded.errors);
-      const bad = results.filter((r) => r.loaded.errors.length > 0).length;
+      const results = files.map((file) => ({ file, read: loadFile(file, opts) }));
+      const errors = results.flatMap((r) => r.read.errors);
+      const bad = results.filter((r) => r.read.errors.length > 0).length;
       out.result(
         {
           ok: errors.length === 0,
-          files: results.map(({ file, loaded }) => ({
+          files: results.map(({ file, read }) => ({
             file,
-            ok: loaded.errors.length === 0,
-            ...(loaded.spec ? { name: loaded.spec.name, digest: loaded.digest } : {}),
-            errors: loaded.errors.map((e) => e.toJSON()),
+            ok: read.errors.length === 0,
+            ...(read.loaded?.spec ? { name: read.loaded.spec.name, digest: read.loaded.digest } : {}),
+            errors: read.errors.map((e) => e.toJSON()),
           })),
         },
         () => {
           const lines: string[] = [];
-          for (const { file, loaded } of results) {
-            if (loaded.errors.length > 0) lines.push(...loaded.errors.map((e) => e.format()));
+          const { style } = out;
+          for (const { file, read } of results) {
+            if (read.errors.length > 0)
+              lines.push(...read.errors.map((e) => paintProblem(e.format(), style)));
             else
               lines.push(
-                `OK ${file}: optimizer \`${loaded.spec?.name}\` (${worldSummary(loaded)}), digest ${loaded.digest}`,
+                `${style.good("OK")} ${file}: optimizer \`${read.loaded?.spec?.name}\` (${worldSummary(read.loaded)}), digest ${read.loaded?.digest}`,
               );
           }
           if (errors.length > 0 || files.length > 1)
@@ -132,11 +155,11 @@ export function registerSpec(program: Command, globals: () => GlobalOptions): vo
     .action((file: string, opts: SpecOptions & { limit?: string[] }) => {
       const out = makeOutput(globals().json === true);
       const limits = parseLimits(opts.limit);
-      const loaded = loadFile(file, opts);
-      if (loaded.spec === undefined) {
-        out.result({ ok: false, file, errors: loaded.errors.map((e) => e.toJSON()) }, () =>
+      const { loaded, errors } = loadFile(file, opts);
+      if (loaded?.spec === undefined) {
+        out.result({ ok: false, file, errors: errors.map((e) => e.toJSON()) }, () =>
           [
-            ...loaded.errors.map((e) => e.format()),
+            ...errors.map((e) => paintProblem(e.format(), out.style)),
             `cannot explain ${file}: fix the errors above first`,
           ].join("\n"),
         );

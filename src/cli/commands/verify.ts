@@ -1,19 +1,21 @@
 import type { Command } from "commander";
 import type { VerifyReport, WitnessReport } from "../../ledger/verify.js";
 import { verifyLedger } from "../../oversight/verify.js";
-import { type GlobalOptions, openLogForRead, withLog } from "../context.js";
+import { readVerifierKey } from "../../sdk/location.js";
+import { type GlobalOptions, openExistingStore } from "../context.js";
 import { makeOutput, oneLine } from "../output.js";
+import type { Style } from "../style.js";
 import { parseIndex } from "./args.js";
-import { readVerifierKey } from "./proofs.js";
 
 /** A witness by name and key id, and whether it is one of the pinned keys: never by its name alone. */
-function witnessLabel(w: WitnessReport, pinning: boolean): string {
-  return `${oneLine(w.name)} (key ${w.keyId}${pinning ? (w.pinned ? ", pinned" : ", NOT PINNED") : ""})`;
+function witnessLabel(w: WitnessReport, pinning: boolean, style: Style): string {
+  const pin = pinning ? (w.pinned ? ", pinned" : `, ${style.bad("NOT PINNED")}`) : "";
+  return `${oneLine(w.name)} (key ${w.keyId}${pin})`;
 }
 
-function human(r: VerifyReport, pinned: boolean, pinning: boolean): string {
+function human(r: VerifyReport, pinned: boolean, pinning: boolean, style: Style): string {
   const lines = [
-    `ledger ${oneLine(r.origin ?? "(no identity)")}: ${r.entries.toLocaleString("en")} entries, ${r.actors} actors (${r.rootActors.length} root: ${r.rootActors.map(oneLine).join(", ") || "none"}), ${r.checkpoints} checkpoints, witnesses: ${r.witnesses.map((w) => witnessLabel(w, pinning)).join(", ") || "none"}`,
+    `ledger ${oneLine(r.origin ?? "(no identity)")}: ${r.entries.toLocaleString("en")} entries, ${r.actors} actors (${r.rootActors.length} root: ${r.rootActors.map(oneLine).join(", ") || "none"}), ${r.checkpoints} checkpoints, witnesses: ${r.witnesses.map((w) => witnessLabel(w, pinning, style)).join(", ") || "none"}`,
     `root ${r.root}`,
   ];
   if (!pinned)
@@ -24,8 +26,8 @@ function human(r: VerifyReport, pinned: boolean, pinning: boolean): string {
     );
   lines.push(
     r.problem
-      ? `FAILED ${r.problem.code}${r.problem.index !== undefined ? ` at #${r.problem.index}` : ""}: ${oneLine(r.problem.message)}`
-      : "OK: every hash, signature, actor binding, parent link, control rule and checkpoint checks out",
+      ? `${style.bad("FAILED")} ${r.problem.code}${r.problem.index !== undefined ? ` at #${r.problem.index}` : ""}: ${oneLine(r.problem.message)}`
+      : `${style.good("OK")}: every hash, signature, actor binding, parent link, time, control rule and checkpoint checks out`,
   );
   return lines.join("\n");
 }
@@ -56,21 +58,26 @@ export function registerVerify(program: Command, globals: () => GlobalOptions): 
     .action(async (opts: { logPubkey?: string; witness?: string[]; minWitnesses?: string }) => {
       const g = globals();
       const out = makeOutput(g.json === true);
-      const pin = opts.logPubkey ?? process.env.OPTPROV_LOG_PUBKEY;
-      const logKey = pin !== undefined ? readVerifierKey(pin, "--log-pubkey") : undefined;
-      const witnesses = (opts.witness ?? []).map((w) => readVerifierKey(w, "--witness"));
+      const pin = opts.logPubkey ?? (process.env.OPTPROV_LOG_PUBKEY || undefined);
+      const what = opts.logPubkey === undefined ? "OPTPROV_LOG_PUBKEY" : "--log-pubkey";
+      const logKey = pin !== undefined ? readVerifierKey(pin, what, "log") : undefined;
+      const witnesses = (opts.witness ?? []).map((w) => readVerifierKey(w, "--witness", "witness"));
       const min =
         opts.minWitnesses !== undefined ? parseIndex(opts.minWitnesses, "--min-witnesses") : undefined;
-      await withLog(openLogForRead(g), async (log) => {
-        const report = await verifyLedger(log.store, {
+      // The store alone: the verifier replays every entry itself and trusts no state a log derived.
+      const store = await openExistingStore(g, false);
+      try {
+        const report = await verifyLedger(store, {
           ...(logKey ? { logKey } : {}),
           ...(witnesses.length > 0 ? { witnesses } : {}),
           ...(min !== undefined ? { minWitnesses: min } : {}),
           onProgress: (d, t) => out.progress("verifying", d, t),
         });
         out.done();
-        out.result(report, () => human(report, logKey !== undefined, witnesses.length > 0));
+        out.result(report, () => human(report, logKey !== undefined, witnesses.length > 0, out.style));
         if (!report.ok) process.exitCode = 1;
-      });
+      } finally {
+        await store.close();
+      }
     });
 }
