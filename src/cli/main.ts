@@ -2,6 +2,7 @@
  * The optprov command line: flags mapped to library calls, nothing more.
  * Exit codes: 0 success, 1 a verification found a problem, 2 bad input or usage, 70 an internal error.
  */
+import fs from "node:fs";
 import { Command, CommanderError } from "commander";
 import { OptprovError, VerificationError } from "../errors.js";
 import { registerControl } from "./commands/control.js";
@@ -12,6 +13,19 @@ import { registerSpec } from "./commands/spec.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerWitness } from "./commands/witness.js";
 import type { GlobalOptions } from "./context.js";
+
+/**
+ * The package's version, read from its package.json at run time (dist/cli/ and src/cli/ both sit
+ * two levels below it), so that `--version` cannot drift from what npm installed.
+ */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    return typeof pkg.version === "string" ? pkg.version : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
 
 export function buildProgram(): Command {
   const program = new Command("optprov")
@@ -24,6 +38,7 @@ export function buildProgram(): Command {
       "the log's signing key: a file or env:NAME (default: $OPTPROV_LOG_KEY or log.key beside the ledger)",
     )
     .option("--json", "print one JSON document for scripts instead of text")
+    .version(packageVersion(), "-V, --version", "print the version and exit")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   const globals = () => program.opts<GlobalOptions>();
