@@ -4,8 +4,8 @@
  * that imports `optprov` and `optprov/sdk`, type-checks against the shipped declarations, records
  * into a ledger and verifies it.
  *
- * Slow: npm builds better-sqlite3 from source in the fresh folder (one to two minutes on two
- * cores). It packs a copy of the working tree (the files git would commit, changes included) so
+ * Slow: npm builds better-sqlite3 from source in the fresh folder (about two minutes on this
+ * project's two-core machine when it is quiet, ten when it is busy). It packs a copy of the working tree (the files git would commit, changes included) so
  * that the prepack build never rewrites the dist/ the other end-to-end tests are running.
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
@@ -39,9 +39,9 @@ function sh(cmd: string, args: readonly string[], cwd: string, timeoutMs = 120_0
     err: `${r.stderr ?? ""}${r.error ? `\n${r.error.message}` : ""}`,
   };
 }
-/** `npx optprov ...` in the user's folder; `--no` so npx never fetches a registry package of that name. */
 /** Per test: npx and tsc on a busy two-core machine take tens of seconds each. */
 const SLOW = 600_000;
+/** `npx optprov ...` in the user's folder; `--no` so npx never fetches a registry package of that name. */
 const optprov = (...args: string[]) => sh("npx", ["--no", "--", "optprov", ...args], app);
 
 let packed: { filename: string; files: { path: string }[] };
