@@ -13,7 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { userEnv } from "./support/user-env.js";
+import { userCompilerOptions, userEnv } from "./support/user-project.js";
 
 const ROOT = path.resolve(__dirname, "..");
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
@@ -149,17 +149,7 @@ console.log(JSON.stringify({ size, ok: report.ok, entries: report.entries, probl
       fs.writeFileSync(
         path.join(app, "tsconfig.json"),
         JSON.stringify({
-          compilerOptions: {
-            target: "ES2022",
-            module: "NodeNext",
-            moduleResolution: "NodeNext",
-            strict: true,
-            skipLibCheck: false,
-            outDir: "out",
-            rootDir: "src",
-            types: ["node"],
-            typeRoots: [path.join(ROOT, "node_modules/@types")],
-          },
+          compilerOptions: userCompilerOptions(ROOT, { skipLibCheck: false, outDir: "out", rootDir: "src" }),
           include: ["src"],
         }),
       );

@@ -39,7 +39,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { userEnv } from "./support/user-env.js";
+import { userCompilerOptions, userEnv } from "./support/user-project.js";
 
 const ROOT = path.resolve(__dirname, "..");
 const README = path.join(ROOT, "README.md");
@@ -189,17 +189,11 @@ function sessionFolder(): string {
   fs.writeFileSync(
     path.join(dir, "tsconfig.json"),
     JSON.stringify({
-      compilerOptions: {
-        target: "ES2022",
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
-        strict: true,
+      compilerOptions: userCompilerOptions(ROOT, {
         noUncheckedIndexedAccess: true,
         noEmit: true,
         skipLibCheck: true,
-        types: ["node"],
-        typeRoots: [path.join(ROOT, "node_modules/@types")],
-      },
+      }),
       include: [],
     }),
   );

@@ -7,7 +7,7 @@
  *
  * Every `prov:type` value is a qualified name (`{"$": "prov:Person", "type": "prov:QUALIFIED_NAME"}`),
  * never a bare string: PROV-JSON reads a bare string as a literal, so RDF tools would see the
- * literal "prov:Person" instead of the class prov:Person (PROV-JSON §2.3, typed literals). The
+ * literal "prov:Person" instead of the class prov:Person (PROV-JSON, typed literals). The
  * reference Python `prov` library and rdflib read the export this way; scripts/check-prov.py checks it.
  */
 import type { ControlState } from "../control/state.js";
@@ -17,7 +17,7 @@ import type { LedgerStore } from "../store/store.js";
 
 type Attrs = Record<string, unknown>;
 
-/** A PROV-JSON typed literal whose value is a qualified name (PROV-JSON §2.3). */
+/** A PROV-JSON typed literal whose value is a qualified name (`prov:QUALIFIED_NAME`). */
 export interface QualifiedNameValue {
   readonly $: string;
   readonly type: "prov:QUALIFIED_NAME";

@@ -1,4 +1,4 @@
-/** The environment of a user's shell, for tests that run commands the way a user would. */
+/** A user's shell and TypeScript settings, for tests that run optprov the way a user would. */
 import path from "node:path";
 
 /**
@@ -19,4 +19,23 @@ export function userEnv(root: string, prepend: readonly string[] = []): NodeJS.P
       .filter((p) => p !== "" && !`${p}${path.sep}`.startsWith(own)),
   ].join(path.delimiter);
   return env;
+}
+
+/**
+ * The compiler options of a user's strict ES-module TypeScript project, with @types/node taken
+ * from `root` (as a user's own would be installed), and `extra` on top.
+ */
+export function userCompilerOptions(
+  root: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    strict: true,
+    types: ["node"],
+    typeRoots: [path.join(root, "node_modules/@types")],
+    ...extra,
+  };
 }
