@@ -1,10 +1,81 @@
-import { defineConfig } from "vitest/config";
+import path from "node:path";
+import { configDefaults, defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/**
+ * Two projects: `slow` (end to end through the built CLI, the README's blocks and the packed
+ * package, gridworld training, the crash loop) and `fast` (everything else). `npm test` runs both;
+ * `npm run test:fast` runs `fast` alone, without building dist/ (no fast test needs it).
+ *
+ * The split is by measurement, `vitest run --reporter=json` on this project's machine (2 cores,
+ * 2026-12-02, other work running beside it), seconds per file, one worker:
+ *
+ *   test/package.test.ts                          150-650 (npm pack; npm install builds better-sqlite3)
+ *   test/cli.test.ts                                   60
+ *   test/readme.test.ts                                40  (npx for every console line)
+ *   src/benchmarks/gridworlds/agents/train-and-deploy  38
+ *   src/store/sqlite/crash.test.ts                     22
+ *   test/control-cli.test.ts                           10
+ *   src/oversight/audit.test.ts                         9  (trains a gridworld agent)
+ *   src/benchmarks/gridworlds/tabular-learning          5
+ *   test/spec-cli.test.ts                             0.4  (here because it needs dist/)
+ *   the other 72 files                                 40  together; the longest, examples/, 6.5
+ *
+ * The slow files mostly wait on child processes (node running the CLI, npm and the C compiler, a
+ * killed writer), so they run side by side with the rest: two workers on two cores (vitest's
+ * default is cores - 1, here one), and the slow files start first, longest first, so that the
+ * package install overlaps everything else instead of running last. Measured the same day:
+ * `npm run test:fast` 69 s with two workers, 113 s with one; `npm test` 7 min 17 s (vitest 397 s,
+ * of which the package test 310 s on one worker while the other ran everything else), at a load
+ * average of 5 to 6 from other work. `--maxWorkers N` overrides the count.
+ */
+const SLOW = [
+  "test/package.test.ts",
+  "test/cli.test.ts",
+  "test/readme.test.ts",
+  "src/benchmarks/gridworlds/agents/train-and-deploy.test.ts",
+  "src/store/sqlite/crash.test.ts",
+  "test/control-cli.test.ts",
+  "src/oversight/audit.test.ts",
+  "src/benchmarks/gridworlds/tabular-learning.test.ts",
+  "test/spec-cli.test.ts",
+];
+
+/** Vitest's order (failed first, then longest by its cache), with the measured slow files ahead of it. */
+class SlowFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => {
+      const i = SLOW.indexOf(path.relative(__dirname, f.moduleId).split(path.sep).join("/"));
+      return i < 0 ? SLOW.length : i;
+    };
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"],
-    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    maxWorkers: 2,
+    sequence: { sequencer: SlowFirst },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "fast",
+          include: ["src/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...SLOW],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "slow",
+          include: SLOW,
+          // The CLI tests run bin/optprov.js, which runs dist/: build it once first.
+          globalSetup: ["test/global-setup.ts"],
+        },
+      },
+    ],
   },
 });
