@@ -39,6 +39,11 @@ const SLOW = [
   "src/oversight/audit.test.ts",
   "src/benchmarks/gridworlds/tabular-learning.test.ts",
   "test/spec-cli.test.ts",
+  // Through the built CLI too (dist/), so with the slow ones.
+  "test/cli-hostile.test.ts",
+  "test/cli-writes.test.ts",
+  "test/cli-setup.test.ts",
+  "test/ledger-cli.test.ts",
 ];
 
 /** Vitest's order (failed first, then longest by its cache), with the measured slow files ahead of it. */
