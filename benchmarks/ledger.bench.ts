@@ -2,9 +2,11 @@
  * npm run bench:ledger [-- --quick]   (builds first; measures the built package in dist/)
  *
  * Measures, in one run, this machine's raw limits (Ed25519 sign and verify per second on one core,
- * SHA-256 of 256-byte inputs per second) and the ledger against them: durable appends, proof
- * latency at 10k / 100k / 1M entries, a full verify of the 1M ledger (peak RSS in a fresh process),
- * and merkletreejs building the same trees and proofs. Prints tables; asserts nothing.
+ * SHA-256 of 256-byte inputs per second) and the ledger against them: durable appends (with the
+ * control rules the log enforces, as optprov runs it), what those rules add to the append rate
+ * (two logs fed the same batches in turn, one without rules), proof latency at 10k / 100k / 1M
+ * entries, a full verify of the 1M ledger (peak RSS in a fresh process), and merkletreejs building
+ * the same trees and proofs. Imports only what the package exports. Prints tables; asserts nothing.
  */
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -12,12 +14,18 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { MerkleTree } from "merkletreejs";
-import { assembleEntry, payloadPae, statementPayload } from "../dist/ledger/entry.js";
-import { formatVerifierKey, generateSignerKey, type SignerKey } from "../dist/ledger/keys.js";
-import { Log } from "../dist/ledger/log.js";
-import { Frontier, type Hash, inclusionProof, leafHash, nodeHash } from "../dist/ledger/merkle.js";
-import { WorkerPool } from "../dist/ledger/worker-pool.js";
-import { SqliteStore } from "../dist/store/sqlite/sqlite-store.js";
+import { formatVerifierKey, generateSignerKey, ledgerRules, type SignerKey, SqliteStore } from "optprov";
+import {
+  assembleEntry,
+  Frontier,
+  inclusionProof,
+  Log,
+  leafHash,
+  nodeHash,
+  payloadPae,
+  statementPayload,
+  WorkerPool,
+} from "optprov/ledger";
 import { fmt, median, pct, table } from "./report.js";
 
 const quick = process.argv.includes("--quick");
@@ -74,13 +82,21 @@ const pool = new WorkerPool();
 const logKey = generateSignerKey("bench.log");
 const actors: SignerKey[] = Array.from({ length: 4 }, (_, i) => generateSignerKey(`actor${i}`));
 const file = path.join(dir, "ledger.db");
-const log = await Log.open(SqliteStore.open(file), { logKey, pool });
-for (const a of actors)
-  await log.appendEntry(
-    "actor",
-    { actor: a.name, time: new Date().toISOString(), role: "system", key: formatVerifierKey(a) },
-    a,
-  );
+async function openBenchLog(at: string, rules: boolean) {
+  const l = await Log.open(SqliteStore.open(at), {
+    logKey,
+    pool,
+    ...(rules ? { rules: ledgerRules() } : {}),
+  });
+  for (const a of actors)
+    await l.appendEntry(
+      "actor",
+      { actor: a.name, time: new Date().toISOString(), role: "system", key: formatVerifierKey(a) },
+      a,
+    );
+  return l;
+}
+const log = await openBenchLog(file, true);
 
 const BATCH = 2000;
 async function signBatch(start: number, count: number): Promise<Uint8Array[]> {
@@ -172,6 +188,53 @@ const size = log.size;
 await log.close();
 await pool.close();
 
+// --- what the control rules add to the append rate -----------------------------------------------
+// Two fresh logs, one with the control rules and one with the log's own rules only, fed the same
+// signed batches in turn (so both see the same machine), to 100,000 entries each.
+{
+  const bare = await openBenchLog(path.join(dir, "bare.db"), false);
+  const ruled = await openBenchLog(path.join(dir, "ruled.db"), true);
+  const ms = { bare: 0, ruled: 0 };
+  const target = quick ? 20_000 : 100_000;
+  for (let signed = bare.size; signed < target; signed += BATCH) {
+    const envelopes = await signBatch(signed, BATCH);
+    for (const [name, l] of (signed / BATCH) % 2 === 0
+      ? ([
+          ["bare", bare],
+          ["ruled", ruled],
+        ] as const)
+      : ([
+          ["ruled", ruled],
+          ["bare", bare],
+        ] as const)) {
+      const t0 = performance.now();
+      await l.append(envelopes);
+      ms[name] += performance.now() - t0;
+    }
+  }
+  const rateOf = (l: Log<unknown>, t: number) => ((l.size - actors.length) * 1000) / t;
+  table(
+    `What the control rules add at admission: the same ${fmt(target)} signed notes appended to two logs in turn, batches of ${BATCH}`,
+    ["log", "entries/s", "of sign+verify limit", "cost of the rules"],
+    [
+      [
+        "the log's own rules only",
+        fmt(rateOf(bare, ms.bare)),
+        `${fmt((100 * rateOf(bare, ms.bare)) / appendLimit, 1)}%`,
+        "",
+      ],
+      [
+        "with the control rules (as optprov runs)",
+        fmt(rateOf(ruled, ms.ruled)),
+        `${fmt((100 * rateOf(ruled, ms.ruled)) / appendLimit, 1)}%`,
+        `${fmt((100 * (ms.ruled - ms.bare)) / ms.bare, 1)}%`,
+      ],
+    ],
+  );
+  await bare.close();
+  await ruled.close();
+}
+
 // --- full verify in a fresh process --------------------------------------------------------------
 const out = execFileSync(process.execPath, [path.join(import.meta.dirname, "verify-child.mjs"), file], {
   encoding: "utf8",
@@ -198,7 +261,7 @@ const nodeFn = (data: Buffer) => Buffer.from(nodeHash(data.subarray(0, 32), data
 for (const n of SIZES) {
   const leaves = Array.from({ length: n }, (_, i) => Buffer.from(leafHash(Buffer.from(`leaf ${i}`))));
   let t = performance.now();
-  const levels: Hash[][] = [[]];
+  const levels: Uint8Array[][] = [[]];
   const f = new Frontier();
   for (const l of leaves) {
     levels[0]!.push(l);

@@ -1,7 +1,6 @@
 // Runs one full verification of the built package in a fresh plain-Node process (no TypeScript
 // loader), as `optprov verify` runs, so that the peak RSS measured is the verifier's own.
-import { verifyLedger } from "../dist/ledger/verify.js";
-import { SqliteStore } from "../dist/store/sqlite/sqlite-store.js";
+import { SqliteStore, verifyLedger } from "optprov";
 
 const [file] = process.argv.slice(2);
 const store = SqliteStore.open(file, { readonly: true });

@@ -1,6 +1,12 @@
 /** optprov: optimization provenance for AI systems. Subpaths: optprov/ledger, optprov/sdk. */
 export { decide, type GateDecision, type GateRequest } from "./control/gate.js";
-export type { GateDetector } from "./control/gate-request.js";
+export {
+  declaredProcess,
+  type GateDetector,
+  gateRequestFor,
+  type SpecSummary,
+  summariseSpec,
+} from "./control/gate-request.js";
 export { type Policy, parsePolicy, policyDigest } from "./control/policy.js";
 export { type ControlRulesOptions, controlRules } from "./control/rules.js";
 export { ControlState } from "./control/state.js";
@@ -16,7 +22,13 @@ export {
 } from "./errors.js";
 export { type Explanation, explain, renderExplanation } from "./explain/explain.js";
 export { provenanceTree, renderTree } from "./explain/tree.js";
-export { generateSignerKey, type SignerKey, type VerifierKey } from "./ledger/keys.js";
+export {
+  formatVerifierKey,
+  generateSignerKey,
+  parseSignerKey,
+  type SignerKey,
+  type VerifierKey,
+} from "./ledger/keys.js";
 export type { LedgerStore } from "./ledger/store.js";
 export { GATE_DETECTORS, ledgerRules } from "./oversight/gate-detectors.js";
 export { readLedger, replayLedger } from "./oversight/read-ledger.js";

@@ -19,7 +19,15 @@ export {
   verifyCosignature,
 } from "./checkpoint.js";
 export { type DsseEnvelope, pae, parseEnvelope, serializeEnvelope } from "./dsse.js";
-export { type OpenedEntry, openEntry, signEntry, verifyEntrySignature } from "./entry.js";
+export {
+  assembleEntry,
+  type OpenedEntry,
+  openEntry,
+  payloadPae,
+  signEntry,
+  statementPayload,
+  verifyEntrySignature,
+} from "./entry.js";
 export {
   ALG_COSIGNATURE_V1,
   ALG_ED25519,
@@ -44,6 +52,7 @@ export {
 export {
   consistencyProof,
   EMPTY_ROOT,
+  Frontier,
   inclusionProof,
   leafHash,
   nodeHash,

@@ -62,9 +62,17 @@ describe("log admission", () => {
       [signEntry("note", { actor: "bob", time, log: origin, text: "hi" }, bob), "ACTOR_UNKNOWN"],
       [note("x", { parent: 5 }), "PARENT_NOT_BEFORE"],
       [
+        // Not the same bytes as entry 0 (that would be a duplicate): the same actor introduced again.
         signEntry(
           "actor",
-          { actor: "alice", time, log: origin, role: "person", key: formatVerifierKey(alice) },
+          {
+            actor: "alice",
+            time,
+            log: origin,
+            role: "person",
+            key: formatVerifierKey(alice),
+            description: "again",
+          },
           alice,
         ),
         "ACTOR_EXISTS",

@@ -330,11 +330,25 @@ export function parseStatement(value: unknown): Statement {
   const kind = type.slice(PREDICATE_PREFIX.length, -3) as EntryKind;
   if (!ENTRY_KINDS.includes(kind))
     fail(`predicateType: unknown entry kind ${preview(kind)}; expected one of ${ENTRY_KINDS.join(", ")}`);
-  const parsed = PREDICATE_SCHEMAS[kind].safeParse(value.predicate);
+  return {
+    kind,
+    subject: subject as Statement["subject"],
+    predicate: checkPredicate(kind, value.predicate),
+  } as Statement;
+}
+
+/**
+ * Validate a predicate of `kind`, as parsing a statement does; throws PREDICATE_INVALID naming the
+ * first field at fault.
+ *
+ * @example checkPredicate("note", { actor: "alice", time, log, text: "hi" })
+ */
+export function checkPredicate<K extends EntryKind>(kind: K, predicate: unknown): Predicate<K> {
+  const parsed = PREDICATE_SCHEMAS[kind].safeParse(predicate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue ? ["predicate", ...issue.path.map(String)].join(".") : "predicate";
     throw new FormatError("PREDICATE_INVALID", `${kind} entry: ${path}: ${issue?.message ?? "invalid"}`);
   }
-  return { kind, subject: subject as Statement["subject"], predicate: parsed.data } as Statement;
+  return parsed.data as Predicate<K>;
 }

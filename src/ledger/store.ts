@@ -59,8 +59,13 @@ export interface ChunkLimits {
   readonly bytes?: number;
 }
 
-/** Chunks of at most 4,096 entries or 8 MiB: a reader's memory is bounded by bytes, not by entry count. */
-export const DEFAULT_CHUNK: Required<ChunkLimits> = { rows: 4096, bytes: 8 * 1024 * 1024 };
+/**
+ * Chunks of at most 1,024 entries or 4 MiB: a reader's memory is bounded by bytes, not by entry
+ * count. Two chunks are in flight while a reader walks a third (the workers' parsed views of them
+ * included); measured on a 100,000-entry verify: peak RSS 302 MB with 4,096-row chunks, 234 MB
+ * with 1,024, 195 MB with 512, for a few per cent more message passing.
+ */
+export const DEFAULT_CHUNK: Required<ChunkLimits> = { rows: 1024, bytes: 4 * 1024 * 1024 };
 
 export interface LedgerStore {
   readonly kind: string;
