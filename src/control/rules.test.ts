@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { explain, renderExplanation } from "../explain/explain.js";
 import { toHex } from "../ledger/base64.js";
 import { sha256 } from "../ledger/crypto.js";
 import { signEntry } from "../ledger/entry.js";
@@ -101,6 +102,7 @@ function creation(_w: World, name: string, extra: object = {}) {
       process: summariseSpec(spec).declared!,
       spec,
       specDigest: toHex(sha256(Buffer.from(canonicalJson(spec), "utf8"))),
+      objectiveDigest: toHex(sha256(Buffer.from(canonicalJson(spec.objective), "utf8"))),
       ...extra,
     },
   };
@@ -316,6 +318,26 @@ describe("the gate at admission: creations", () => {
     );
   });
 
+  it("refuses a creation that does not register its objective, or registers another one", async () => {
+    const c = creation(w, "mcts");
+    const { objectiveDigest: _, ...unregistered } = c.optimizer;
+    await refused(
+      w,
+      raw(w, "optimizer", { actor: "trainer", optimizer: unregistered }, w.trainer.key),
+      "CONTROL_SPEC_MISMATCH",
+    );
+    await refused(
+      w,
+      raw(
+        w,
+        "optimizer",
+        { actor: "trainer", optimizer: { ...c.optimizer, objectiveDigest: "1".repeat(64) } },
+        w.trainer.key,
+      ),
+      "CONTROL_SPEC_MISMATCH",
+    );
+  });
+
   it("refuses a creation the gate denies (a process the rule does not allow)", async () => {
     const spec = testSpec({ name: "wild", kind: "evolution" });
     const key = generateSignerKey("wild");
@@ -324,6 +346,7 @@ describe("the gate at admission: creations", () => {
       key: formatVerifierKey(key),
       process: summariseSpec(spec).declared!,
       spec,
+      objectiveDigest: toHex(sha256(Buffer.from(canonicalJson(spec.objective), "utf8"))),
     };
     await refused(w, raw(w, "optimizer", { actor: "alice", optimizer }, alice), "CONTROL_DENIED");
   });
@@ -589,6 +612,43 @@ describe("audit mode", () => {
       raw(w, "step-batch", { actor: "trainer", firstStep: 0, steps: { count: 1, t: [0] } }, w.trainer.key),
       "CONTROL_HALTED_ACTOR",
     );
+    await w.ledger.close();
+  });
+});
+
+describe("the objective, registered before any step", () => {
+  it("is in the creation entry; a change needs an objective document and an approval to take effect", async () => {
+    const w = await world();
+    const registered = w.ledger.state.optimizers.get("trainer")!;
+    expect(registered.objectiveDigest).toBe(
+      toHex(sha256(Buffer.from(canonicalJson(trainerSpec.objective), "utf8"))),
+    );
+    expect(w.ledger.state.objectiveInForce("trainer")).toEqual({
+      digest: registered.objectiveDigest,
+      since: registered.index,
+    });
+    await refused(
+      w,
+      raw(w, "change", { actor: "alice", optimizer: "trainer", field: "objective", to: "maximize R" }, alice),
+      "CONTROL_CHANGE_INVALID",
+    );
+    const next = { sense: "maximize", expr: "E[reward] - 1" };
+    const [change] = await w.ledger.log.append([
+      raw(w, "change", { actor: "alice", optimizer: "trainer", field: "objective", to: next }, alice),
+    ]);
+    // Proposed, not approved: the registered objective stays in force.
+    expect(w.ledger.state.objectiveInForce("trainer")?.since).toBe(registered.index);
+    await w.ledger.log.append([
+      raw(w, "approval", { actor: "bob", parent: change!.index, decision: "approve" }, bob),
+    ]);
+    expect(w.ledger.state.objectiveInForce("trainer")).toEqual({
+      digest: toHex(sha256(Buffer.from(canonicalJson(next), "utf8"))),
+      since: change!.index,
+    });
+    // explain says so, in a sentence.
+    const said = renderExplanation((await explain(w.ledger.state, w.ledger.log.store, "trainer"))!);
+    expect(said).toContain(`registered with its creation at #${registered.index}, before any step`);
+    expect(said).toContain(`an approved change at #${change!.index} replaced it`);
     await w.ledger.close();
   });
 });

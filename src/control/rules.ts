@@ -66,6 +66,17 @@ type Handler<K extends EntryView["kind"]> = (
   journal: Journal | undefined,
 ) => RuleVerdict;
 
+/** Hex SHA-256 of a value's canonical JSON. */
+function digestOf(value: unknown): string {
+  return toHex(sha256(Buffer.from(canonicalJson(value), "utf8")));
+}
+
+/** A recorded spec's objective document, if it has one. */
+export function objectiveOf(spec: unknown): unknown {
+  const objective = (spec as { objective?: unknown } | null | undefined)?.objective;
+  return typeof objective === "object" && objective !== null ? objective : undefined;
+}
+
 function refuse(code: ControlCode, message: string): RuleVerdict {
   return { ok: false, code, message };
 }
@@ -122,7 +133,7 @@ export function controlRules(options: ControlRulesOptions = {}): LedgerRules<Con
     if (o.spec !== undefined) {
       let digest: string;
       try {
-        digest = toHex(sha256(Buffer.from(canonicalJson(o.spec), "utf8")));
+        digest = digestOf(o.spec);
       } catch (err) {
         return {
           refusal: refuse(
@@ -160,7 +171,7 @@ export function controlRules(options: ControlRulesOptions = {}): LedgerRules<Con
         ),
       };
     }
-    const canonical = toHex(sha256(Buffer.from(canonicalJson(spec), "utf8")));
+    const canonical = digestOf(spec);
     if (canonical !== o.specDigest)
       return {
         refusal: refuse(
@@ -182,6 +193,25 @@ export function controlRules(options: ControlRulesOptions = {}): LedgerRules<Con
     const resolved = resolveSpec(o, ctx);
     if ("refusal" in resolved) return resolved;
     const s = summary(resolved.spec, o.specDigest);
+    const objective = objectiveOf(resolved.spec);
+    if (objective !== undefined) {
+      const registered = digestOf(objective);
+      if (o.objectiveDigest !== registered)
+        return {
+          refusal: refuse(
+            "CONTROL_SPEC_MISMATCH",
+            o.objectiveDigest === undefined
+              ? `${o.name}'s spec has an objective, but its creation does not register its digest (objectiveDigest ${registered})`
+              : `${o.name}'s objectiveDigest ${o.objectiveDigest} is not the digest of its spec's objective (${registered})`,
+          ),
+        };
+    } else if (o.objectiveDigest !== undefined)
+      return {
+        refusal: refuse(
+          "CONTROL_SPEC_MISMATCH",
+          `${o.name} registers an objective digest, but its spec has no objective`,
+        ),
+      };
     if (resolved.spec !== undefined) {
       const kind = (resolved.spec as { process?: { kind?: unknown } } | null)?.process?.kind;
       const mismatch =
@@ -251,7 +281,8 @@ export function controlRules(options: ControlRulesOptions = {}): LedgerRules<Con
       r.optimizer.name === o.name &&
       r.optimizer.key === o.key &&
       r.optimizer.process.kind === o.process.kind &&
-      r.optimizer.specDigest === o.specDigest;
+      r.optimizer.specDigest === o.specDigest &&
+      r.optimizer.objectiveDigest === o.objectiveDigest;
     if (!same)
       return {
         code: "CONTROL_REQUEST_MISMATCH",
@@ -439,6 +470,11 @@ export function controlRules(options: ControlRulesOptions = {}): LedgerRules<Con
             `entry ${ctx.index}: a status change must ask to resume ${p.optimizer} (to "running") and name the halt in force on it${own !== undefined ? ` (#${own})` : " (it is not halted itself)"} as parent`,
           );
       }
+      if (p.field === "objective" && objectiveOf({ objective: p.to }) === undefined)
+        return refuse(
+          "CONTROL_CHANGE_INVALID",
+          `entry ${ctx.index}: a change of ${p.optimizer}'s objective must give the new objective document as "to"`,
+        );
       // Its own parameters an optimizer may propose changing; anything else needs someone above it.
       const own = p.actor === p.optimizer && p.field.startsWith("params.");
       if (!own && !mayActOn(state, p.actor, p.optimizer))

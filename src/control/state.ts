@@ -8,6 +8,8 @@
  * Every change goes through `journal`-aware setters, so a batch the log refuses half way leaves the
  * state as it was.
  */
+import { toHex } from "../ledger/base64.js";
+import { sha256 } from "../ledger/crypto.js";
 import type { Journal } from "../ledger/rules.js";
 import {
   dispatch,
@@ -18,6 +20,7 @@ import {
   type ProcessDeclaration,
   type RecordedGateDecision,
 } from "../ledger/statement.js";
+import { canonicalJson } from "../model/index.js";
 import { POLICY_SCHEMA, type Policy } from "./policy.js";
 
 export interface ActorRecord {
@@ -52,6 +55,8 @@ export interface OptimizerRecord {
   /** What the creation declared about the process (kind, parameters, budget, what it may create). */
   readonly declared: ProcessDeclaration;
   readonly specDigest: string | undefined;
+  /** The objective's digest, registered with the creation before any step (when the spec has one). */
+  readonly objectiveDigest: string | undefined;
   readonly specIn: OptimizerDeclaration["specIn"];
   readonly request: number | undefined;
   /** The gate's decision as the log re-derived it at admission (undefined: no policy was in force). */
@@ -93,6 +98,8 @@ export interface ChangeRecord {
   readonly parent: number | undefined;
   readonly time: string;
   readonly reason: string | undefined;
+  /** For a change of field `objective`: the new objective's digest. */
+  readonly objectiveDigest: string | undefined;
   readonly approvals: ApprovalRecord[];
 }
 
@@ -252,6 +259,25 @@ export class ControlState {
     return undefined;
   }
 
+  /**
+   * The objective in force for `name`: the one registered at its creation, or the latest approved
+   * `change` of field `objective` (with the entry that made it so).
+   */
+  objectiveInForce(
+    name: string,
+  ): { readonly digest: string | undefined; readonly since: number } | undefined {
+    const o = this.optimizers.get(name);
+    if (o === undefined) return undefined;
+    let current: { digest: string | undefined; since: number } = {
+      digest: o.objectiveDigest,
+      since: o.index,
+    };
+    for (const c of this.changes.values())
+      if (c.optimizer === name && c.field === "objective" && this.changeApproved(c))
+        current = { digest: c.objectiveDigest, since: c.index };
+    return current;
+  }
+
   /** The overseers of the policy in force, if any. */
   overseers(): readonly string[] {
     return this.activePolicy()?.policy.overseers ?? [];
@@ -320,6 +346,7 @@ export class ControlState {
           process: o.process.kind,
           declared: o.process,
           specDigest: o.specDigest,
+          objectiveDigest: o.objectiveDigest,
           specIn: specIn(o),
           request: fulfils ? request.index : undefined,
           gate: derived?.gate,
@@ -411,6 +438,10 @@ export class ControlState {
           parent: p.parent,
           time: p.time,
           reason: p.reason,
+          objectiveDigest:
+            p.field === "objective" && p.to !== undefined
+              ? toHex(sha256(Buffer.from(canonicalJson(p.to), "utf8")))
+              : undefined,
           approvals: [],
         },
         j,

@@ -61,6 +61,18 @@ export interface Explanation {
   readonly process: string | undefined;
   readonly specDigest: string | undefined;
   readonly spec: unknown;
+  /**
+   * The objective as registered: its digest in the creation entry (before any step), and the
+   * approved change that replaced it, if any.
+   */
+  readonly objective:
+    | {
+        readonly registeredAt: number;
+        readonly digest: string;
+        readonly changedAt: number | undefined;
+        readonly inForce: string | undefined;
+      }
+    | undefined;
   readonly request: number | undefined;
   readonly policy: { readonly name: string; readonly mode: string; readonly digest: string } | undefined;
   readonly gate: OptimizerRecord["gate"];
@@ -222,6 +234,18 @@ export async function explain(
     process: o?.process,
     specDigest: o?.specDigest,
     spec,
+    objective:
+      o?.objectiveDigest !== undefined
+        ? (() => {
+            const now = state.objectiveInForce(o.name);
+            return {
+              registeredAt: o.index,
+              digest: o.objectiveDigest,
+              changedAt: now !== undefined && now.since !== o.index ? now.since : undefined,
+              inForce: now?.digest,
+            };
+          })()
+        : undefined,
     request: o?.request,
     policy:
       policy && policyRecord
@@ -280,6 +304,10 @@ export function renderExplanation(
         `  ${a.decision === "approve" ? "Approved" : "Rejected"} by ${a.by} at #${a.index} (${a.time})${a.reason ? `: "${a.reason}"` : ""}${a.counted || a.decision !== "approve" ? "" : " (did not count)"}.`,
       );
     }
+    if (e.objective)
+      out.push(
+        `Its objective was registered with its creation at #${e.objective.registeredAt}, before any step (digest ${e.objective.digest.slice(0, 12)})${e.objective.changedAt !== undefined ? `; an approved change at #${e.objective.changedAt} replaced it (digest ${(e.objective.inForce ?? "").slice(0, 12)})` : "; it has not been changed since"}.`,
+      );
     const parts = e.spec !== undefined ? describeSpec?.(e.spec) : undefined;
     if (parts) out.push("", parts, "");
     else if (e.specDigest) out.push(`Its spec has digest ${e.specDigest}.`);

@@ -76,6 +76,12 @@ const newOptimizer = z.strictObject({
   process: processDeclarationSchema,
   /** Hex SHA-256 of the spec's canonical JSON; with no inline `spec`, the spec is a blob beside the log. */
   specDigest: hex64.optional(),
+  /**
+   * Hex SHA-256 of the canonical JSON of the spec's objective document (the objective, what it
+   * stands in for and how that is measured): the objective registered with the creation, before
+   * any step. Required when the spec has an objective; a later change needs an approved `change`.
+   */
+  objectiveDigest: hex64.optional(),
   spec: z.unknown().optional(),
 });
 export type NewOptimizer = z.infer<typeof newOptimizer>;

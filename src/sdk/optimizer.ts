@@ -8,7 +8,7 @@
  */
 import { decide, type GateDecision } from "../control/gate.js";
 import { gateRequestFor, summariseSpec } from "../control/gate-request.js";
-import { recordOf } from "../control/rules.js";
+import { objectiveOf, recordOf } from "../control/rules.js";
 import { HaltedError, PolicyError } from "../errors.js";
 import { toHex } from "../ledger/base64.js";
 import { sha256 } from "../ledger/crypto.js";
@@ -109,6 +109,8 @@ export class Optimizer {
     // gate refuses the invalid spec with its problems).
     const declared = summary.declared ?? processOf(spec);
     const canonical = spec.document === undefined ? undefined : canonicalJson(spec.document);
+    // The objective is registered with the creation, before any step (a later change needs approval).
+    const objective = objectiveOf(spec.document);
     const blob =
       canonical !== undefined && canonical.length > INLINE_SPEC_BYTES
         ? Buffer.from(canonical, "utf8")
@@ -118,6 +120,9 @@ export class Optimizer {
       key: formatVerifierKey(key),
       process: declared,
       ...(canonical !== undefined ? { specDigest: toHex(sha256(Buffer.from(canonical, "utf8"))) } : {}),
+      ...(objective !== undefined
+        ? { objectiveDigest: toHex(sha256(Buffer.from(canonicalJson(objective), "utf8"))) }
+        : {}),
       ...(spec.document !== undefined && blob === undefined ? { spec: spec.document } : {}),
     };
     const blobs = blob ? { blobs: [new Uint8Array(blob.buffer, blob.byteOffset, blob.length)] } : {};
