@@ -81,6 +81,13 @@ rules:
     budget: { maxSteps: 1000000, maxWallSeconds: 86400 }
 # Detectors that must pass before a creation is decided (names given to the SDK as gateDetectors).
 detectors: []
+# Clean ancestry: the creator's own record and each ancestor's counts against what it creates. A
+# finding at or above the severity (critical, high, medium, low) from any of these monitors denies
+# the creation: goodhart (its reward came apart from the intended measure the environment reported),
+# constraint (the environment reported it breaking a safety constraint), self-modification (it
+# changed a process parameter without an approved change), unapproved (it was itself let through
+# without approval under an audit-mode policy). Add "generations: N" to look only N creators up.
+ancestry: { detectors: [goodhart, constraint, self-modification, unapproved], severity: high }
 `;
 }
 

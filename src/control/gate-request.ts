@@ -16,6 +16,7 @@ import {
   validateOptimizerSpec,
   variablesRead,
 } from "../model/index.js";
+import { type AncestryMonitors, ancestryReport } from "./ancestry.js";
 import type { GateRequest } from "./gate.js";
 import type { Policy } from "./policy.js";
 import type { ControlState } from "./state.js";
@@ -125,6 +126,8 @@ export function gateRequestFor(input: {
   readonly summary: SpecSummary;
   readonly time: string;
   readonly detectors: Readonly<Record<string, GateDetector>>;
+  /** The ancestry monitors the log runs (the policy's `ancestry:` names which count). */
+  readonly monitors?: AncestryMonitors;
 }): GateRequest {
   const { state, creator, child, summary } = input;
   const record = state.optimizers.get(creator.name);
@@ -157,6 +160,9 @@ export function gateRequestFor(input: {
       specErrors: summary.specErrors,
     },
     detectors,
+    ...(input.policy.ancestry !== undefined
+      ? { ancestry: ancestryReport(state, input.monitors ?? {}, input.policy.ancestry, creator.name) }
+      : {}),
     now: new Date(input.time),
   };
 }

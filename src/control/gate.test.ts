@@ -78,6 +78,27 @@ const cases: { code: GateReasonCode; request: GateRequest; policy?: Policy }[] =
     policy: policy({ detectors: ["oversight-dependence"] }),
   },
   {
+    code: "ANCESTRY_FINDING",
+    request: {
+      ...ok,
+      ancestry: {
+        ran: ["goodhart"],
+        findings: [
+          {
+            detector: "goodhart",
+            optimizer: "alice-trainer",
+            generation: 2,
+            code: "PROXY_DIVERGES",
+            severity: "high",
+            message: "the proxy rose while the intended measure fell",
+            entries: [4, 9],
+          },
+        ],
+      },
+    },
+    policy: policy({ ancestry: { detectors: ["goodhart"], severity: "high" } }),
+  },
+  {
     code: "APPROVAL_REQUIRED",
     request: {
       ...creator({ name: "t", process: "q-learning", depth: 1, mayCreate: ["tree-search"] }),
@@ -102,6 +123,28 @@ describe("decide()", () => {
       expect(d.outcome).toBe(c.code === "APPROVAL_REQUIRED" ? "needs-approval" : "deny");
     });
   }
+  it("denies on ancestry findings at or above the policy's severity only, naming the ancestor and its entries", () => {
+    const finding = (severity: "critical" | "high" | "medium" | "low") => ({
+      detector: "goodhart",
+      optimizer: "trainer",
+      generation: 1,
+      code: "PROXY_DIVERGES",
+      severity,
+      message: "m",
+      entries: [7],
+    });
+    const p = policy({ ancestry: { detectors: ["goodhart"], severity: "high" } });
+    expect(decide(p, { ...ok, ancestry: { ran: ["goodhart"], findings: [finding("medium")] } }).outcome).toBe(
+      "allow",
+    );
+    const d = decide(p, { ...ok, ancestry: { ran: ["goodhart"], findings: [finding("critical")] } });
+    expect(d.outcome).toBe("deny");
+    expect(d.reasons[0]?.message).toMatch(/its creator trainer .*#7/);
+    // An ancestry detector the policy names but that did not run fails closed.
+    expect(decide(p, { ...ok, ancestry: { ran: [], findings: [] } }).reasons.map((r) => r.code)).toEqual([
+      "DETECTOR_FAILED",
+    ]);
+  });
   it("lists every reason at once, and records the policy's mode and digest", () => {
     const d = decide(
       policy({ mode: "audit" }),
@@ -132,6 +175,7 @@ describe("decide()", () => {
       OBJECTIVE_FORBIDDEN_VARIABLE: true,
       SPEC_INVALID: true,
       DETECTOR_FAILED: true,
+      ANCESTRY_FINDING: true,
       APPROVAL_REQUIRED: true,
     };
     expect(new Set(cases.map((c) => c.code))).toEqual(new Set(Object.keys(all)));

@@ -2,6 +2,7 @@
  * The gate: the one decision every creation of an optimizer goes through. Pure and deterministic,
  * so an auditor can re-run it from the ledger. A denial is a value with every reason, not an exception.
  */
+import { type AncestryReport, SEVERITY_RANK } from "./ancestry.js";
 import { nameMatches, type Policy, type PolicyRule, policyDigest } from "./policy.js";
 
 export type GateReasonCode =
@@ -18,6 +19,7 @@ export type GateReasonCode =
   | "OBJECTIVE_FORBIDDEN_VARIABLE"
   | "SPEC_INVALID"
   | "DETECTOR_FAILED"
+  | "ANCESTRY_FINDING"
   | "APPROVAL_REQUIRED";
 
 export interface GateReason {
@@ -58,6 +60,11 @@ export interface GateRequest {
   };
   /** Detector results required by the policy, by name (false = the detector fired). */
   readonly detectors?: Readonly<Record<string, { readonly passed: boolean; readonly summary: string }>>;
+  /**
+   * What the policy's ancestry detectors found in the creator's and its ancestors' records
+   * (`control/ancestry.ts`), nearest first; each at or above the policy's severity denies.
+   */
+  readonly ancestry?: AncestryReport;
   readonly now: Date;
 }
 
@@ -188,6 +195,23 @@ export function decide(policy: Policy, req: GateRequest, digest = policyDigest(p
     const r = req.detectors?.[name];
     if (r === undefined) deny("DETECTOR_FAILED", `the policy requires detector ${name}, which did not run`);
     else if (!r.passed) deny("DETECTOR_FAILED", `detector ${name}: ${r.summary}`);
+  }
+  if (policy.ancestry !== undefined) {
+    const bar = SEVERITY_RANK[policy.ancestry.severity];
+    for (const name of policy.ancestry.detectors)
+      if (!req.ancestry?.ran.includes(name))
+        deny("DETECTOR_FAILED", `the policy requires ancestry detector ${name}, which did not run`);
+    for (const f of req.ancestry?.findings ?? []) {
+      if (SEVERITY_RANK[f.severity] > bar) continue;
+      const who =
+        f.generation === 1
+          ? `its creator ${f.optimizer}`
+          : `its ancestor ${f.optimizer} (${f.generation} generations up)`;
+      deny(
+        "ANCESTRY_FINDING",
+        `${child.name}'s line of creators is not clean: ${who} has a ${f.severity} ${f.detector} finding (${f.code}): ${f.message}${f.entries.length ? ` [entries ${f.entries.map((i) => `#${i}`).join(", ")}]` : ""}`,
+      );
+    }
   }
   if (reasons.length > 0)
     return { mode: policy.mode, outcome: "deny", reasons, policyDigest: digest, approvals: policy.approvals };

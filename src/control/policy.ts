@@ -86,6 +86,18 @@ export const POLICY_SCHEMA = z.strictObject({
   rules: z.array(rule).min(1).max(256),
   /** Detectors that must pass before a creation is approved (see the oversight detectors). */
   detectors: z.array(z.string().min(1).max(64)).max(32).default([]),
+  /**
+   * Clean ancestry: detectors run over the creator's own recorded history and each ancestor's (up
+   * to `generations` above the child; all by default); a finding at or above `severity` denies the
+   * creation (enforce) or marks it (audit). A creator's record counts against what it makes.
+   */
+  ancestry: z
+    .strictObject({
+      detectors: z.array(z.string().min(1).max(64)).min(1).max(32),
+      severity: z.enum(["critical", "high", "medium", "low"]).default("high"),
+      generations: z.number().int().min(1).max(64).optional(),
+    })
+    .optional(),
 });
 
 export type Policy = z.infer<typeof POLICY_SCHEMA>;

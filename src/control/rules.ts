@@ -42,6 +42,7 @@ import {
   type RecordedGateDecision,
 } from "../ledger/statement.js";
 import { canonicalJson } from "../model/index.js";
+import type { AncestryMonitors } from "./ancestry.js";
 import { decide, type GateDecision } from "./gate.js";
 import {
   type GateDetector,
@@ -57,6 +58,8 @@ import { ControlState as State } from "./state.js";
 export interface ControlRulesOptions {
   /** Detectors a policy may require at the gate, by name (the built-in ones come from `optprov/oversight`). */
   readonly detectors?: Readonly<Record<string, GateDetector>>;
+  /** Monitors of every optimizer's record a policy's `ancestry:` may name (`ancestry.ts`). */
+  readonly monitors?: AncestryMonitors;
 }
 
 type Handler<K extends EntryView["kind"]> = (
@@ -112,8 +115,15 @@ function sameDecision(a: RecordedGateDecision, b: RecordedGateDecision): boolean
  *
  * @example const log = await Log.open(store, { logKey, rules: controlRules({ detectors }) });
  */
-export function controlRules(options: ControlRulesOptions = {}): LedgerRules<ControlState> {
+/** The control rule set, with the detectors and monitors it runs (the SDK's pre-check uses the same). */
+export interface ControlRules extends LedgerRules<ControlState> {
+  readonly detectors: Readonly<Record<string, GateDetector>>;
+  readonly monitors: AncestryMonitors;
+}
+
+export function controlRules(options: ControlRulesOptions = {}): ControlRules {
   const detectors = options.detectors ?? {};
+  const monitors = options.monitors ?? {};
   // Specs are summarised (validated, measured) once per digest: a request and the creation that
   // fulfils it name the same spec, and replays see every creation again.
   const summaries = new Map<string, SpecSummary>();
@@ -235,6 +245,7 @@ export function controlRules(options: ControlRulesOptions = {}): LedgerRules<Con
       summary: s,
       time,
       detectors,
+      monitors,
     });
     return { policy, decision: decide(policy.policy, request, policy.digest) };
   };
@@ -572,9 +583,15 @@ export function controlRules(options: ControlRulesOptions = {}): LedgerRules<Con
 
   return {
     name: "control",
-    create: () => new State(),
-    admit: (state, entry, ctx, journal) =>
-      dispatch(
+    detectors,
+    monitors,
+    create: () => {
+      const state = new State();
+      for (const [name, m] of Object.entries(monitors)) state.monitors.set(name, m.create());
+      return state;
+    },
+    admit: (state, entry, ctx, journal) => {
+      const verdict = dispatch(
         handlers as unknown as EntryHandlers<
           EntryView,
           [ControlState, RuleContext, Journal | undefined],
@@ -584,7 +601,13 @@ export function controlRules(options: ControlRulesOptions = {}): LedgerRules<Con
         state,
         ctx,
         journal,
-      ),
+      );
+      // Monitors follow every admitted entry, so the next creation is judged on the record so far.
+      if (verdict.ok)
+        for (const [name, m] of Object.entries(monitors))
+          m.observe(state.monitors.get(name), ctx.index, entry, state, journal);
+      return verdict;
+    },
     blobsOf: (entry) => {
       if (entry.kind !== "optimizer" && entry.kind !== "request") return [];
       const o = entry.predicate.optimizer;

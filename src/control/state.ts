@@ -135,6 +135,8 @@ export class ControlState {
   size = 0;
   /** Bumped by every entry that can change who may run (halts, changes, approvals, policies). */
   epoch = 0;
+  /** What each ancestry monitor remembers of the records so far, by monitor name (`ancestry.ts`). */
+  readonly monitors = new Map<string, unknown>();
 
   /** The policy in force: the one most recently brought into force. */
   activePolicy(): PolicyRecord | undefined {

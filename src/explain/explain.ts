@@ -2,10 +2,13 @@
  * `optprov explain`: who created an optimizer, through what request, under which policy, approved
  * by whom and when, what it is, its children, its recent steps, and anything wrong, in sentences.
  */
+import { type AncestryFinding, ancestryReport } from "../control/ancestry.js";
+import type { Policy } from "../control/policy.js";
 import type { ControlState, OptimizerRecord } from "../control/state.js";
 import { openEntry } from "../ledger/entry.js";
 import type { Statement } from "../ledger/statement.js";
 import type { LedgerStore } from "../ledger/store.js";
+import { ANCESTRY_MONITORS } from "../oversight/ancestry-monitors.js";
 
 /** The statement stored at `index`, or undefined if it is missing or does not parse. */
 async function statementAt(store: LedgerStore, index: number): Promise<Statement | undefined> {
@@ -101,6 +104,14 @@ export interface Explanation {
       }
     | undefined;
   readonly concerns: readonly Concern[];
+  /**
+   * Its line of creators' own records: what every ancestry monitor finds in them now (nearest
+   * first), and what the policy it was created under asked the gate to weigh (undefined: nothing).
+   */
+  readonly ancestry: {
+    readonly required: Policy["ancestry"];
+    readonly findings: readonly AncestryFinding[];
+  };
 }
 
 /**
@@ -222,6 +233,11 @@ export async function explain(
       entries: [r.index],
     });
 
+  const lineFindings =
+    o !== undefined
+      ? ancestryReport(state, ANCESTRY_MONITORS, { detectors: Object.keys(ANCESTRY_MONITORS) }, o.creator)
+          .findings
+      : [];
   const order: Record<ConcernLevel, number> = { critical: 0, warning: 1, info: 2 };
   concerns.sort((a, b) => order[a.level] - order[b.level]);
   return {
@@ -259,6 +275,7 @@ export async function explain(
     artifacts: o?.artifacts ?? [],
     halted,
     concerns,
+    ancestry: { required: policy?.ancestry, findings: lineFindings },
   };
 }
 
@@ -326,10 +343,43 @@ export function renderExplanation(
         `It produced ${e.artifacts.length} artifact(s): entries ${e.artifacts.map((i) => `#${i}`).join(", ")}.`,
       );
   }
+  if (e.kind === "optimizer") out.push(...ancestrySentences(e));
   if (e.concerns.length === 0) out.push("Nothing wrong was found.");
   else {
     out.push("What needs attention:");
     for (const c of e.concerns) out.push(`  [${c.level}] ${c.code}: ${c.message}`);
   }
   return out.join("\n");
+}
+
+/** What its ancestors' records show, and whether the gate weighed them. */
+function ancestrySentences(e: Explanation): string[] {
+  const { required, findings } = e.ancestry;
+  const out: string[] = [];
+  const ancestors = e.lineage.length > 0 ? "its line of creators" : "its creator";
+  if (findings.length === 0) out.push(`The records of ${ancestors} show no findings.`);
+  else {
+    out.push(`The records of ${ancestors} show:`);
+    for (const f of findings) {
+      const who =
+        f.generation === 1 ? `its creator ${f.optimizer}` : `${f.optimizer} (${f.generation} generations up)`;
+      const at =
+        f.entries.length > 0
+          ? ` [entries ${f.entries
+              .slice(0, 5)
+              .map((i) => `#${i}`)
+              .join(", ")}]`
+          : "";
+      out.push(`  ${who}: ${f.severity} ${f.detector} finding ${f.code}: ${f.message}${at}`);
+    }
+  }
+  if (required === undefined)
+    out.push("The gate did not weigh its ancestors' records: the policy in force did not ask it to.");
+  else {
+    const denied = (e.gate?.reasons ?? []).filter((r) => r.code === "ANCESTRY_FINDING").length;
+    out.push(
+      `The gate weighed its ancestors' records (${required.detectors.join(", ")}, at ${required.severity} and above${required.generations !== undefined ? `, ${required.generations} generation(s) up` : ""})${denied > 0 ? ` and found ${denied} reason(s) to refuse it` : " and found nothing at that severity when it was created"}.`,
+    );
+  }
+  return out;
 }

@@ -259,6 +259,47 @@ export type Statement = { [K in EntryKind]: StatementOf<K> }[EntryKind];
 export interface StepBatchHead extends Omit<Predicate<"step-batch">, "steps" | "queries"> {
   readonly stepCount: number;
   readonly queryCount: number;
+  /** Per-episode figures when the steps carry an `episode` column (see {@link EpisodeFigures}). */
+  readonly episodes?: readonly EpisodeFigures[];
+}
+
+/**
+ * What a step batch says about each episode it touches, in the conventions the Goodhart detector
+ * reads (docs/conventions.md): the `reward` column summed, and the last `R` (else `return`) the
+ * batch reported, the episode's total so far. The rules that judge an optimizer's record (the
+ * ancestry monitors) read these instead of the steps, so admission never copies the steps out.
+ */
+export interface EpisodeFigures {
+  readonly episode: number;
+  readonly reward?: number;
+  readonly total?: number;
+}
+
+/** Episodes a batch's view lists at most (a batch of one-step episodes keeps its first ones). */
+export const MAX_VIEW_EPISODES = 4096;
+
+function episodeFigures(steps: StepColumns): EpisodeFigures[] | undefined {
+  const m = steps.metrics;
+  const episode = m?.episode;
+  if (m === undefined || episode === undefined) return undefined;
+  const reward = m.reward;
+  const total = m.R ?? m.return;
+  const out: { episode: number; reward?: number; total?: number }[] = [];
+  let current: { episode: number; reward?: number; total?: number } | undefined;
+  for (let i = 0; i < steps.count; i++) {
+    const e = episode[i];
+    if (e === null || e === undefined || !Number.isInteger(e) || e < 0) continue;
+    if (current?.episode !== e) {
+      if (out.length === MAX_VIEW_EPISODES) break;
+      current = { episode: e };
+      out.push(current);
+    }
+    const r = reward?.[i];
+    if (r !== null && r !== undefined) current.reward = (current.reward ?? 0) + r;
+    const t = total?.[i];
+    if (t !== null && t !== undefined) current.total = t;
+  }
+  return out;
 }
 export type ViewPredicate<K extends EntryKind> = K extends "step-batch" ? StepBatchHead : Predicate<K>;
 export interface EntryViewOf<K extends EntryKind> {
@@ -271,9 +312,15 @@ export type EntryView = { [K in EntryKind]: EntryViewOf<K> }[EntryKind];
 export function viewOf(s: Statement): EntryView {
   if (s.kind !== "step-batch") return s as EntryView;
   const { steps, queries, ...head } = s.predicate;
+  const episodes = episodeFigures(steps);
   return {
     kind: "step-batch",
-    predicate: { ...head, stepCount: steps.count, queryCount: queries?.length ?? 0 },
+    predicate: {
+      ...head,
+      stepCount: steps.count,
+      queryCount: queries?.length ?? 0,
+      ...(episodes !== undefined ? { episodes } : {}),
+    },
   };
 }
 

@@ -5,9 +5,8 @@
  * `detectors:` works without wiring, and admission and offline verification run the same checks.
  */
 import type { GateDetector } from "../control/gate-request.js";
-import { controlRules } from "../control/rules.js";
-import type { ControlState } from "../control/state.js";
-import type { LedgerRules } from "../ledger/rules.js";
+import { type ControlRules, controlRules } from "../control/rules.js";
+import { ANCESTRY_MONITORS } from "./ancestry-monitors.js";
 import { oversightDependenceGate } from "./detectors/oversight-dependence.js";
 import { oversightDisabledGate } from "./detectors/oversight-disabled.js";
 
@@ -23,6 +22,6 @@ export const GATE_DETECTORS: Readonly<Record<string, GateDetector>> = {
  *
  * @example const log = await Log.open(store, { rules: ledgerRules() });
  */
-export function ledgerRules(extra: Readonly<Record<string, GateDetector>> = {}): LedgerRules<ControlState> {
-  return controlRules({ detectors: { ...GATE_DETECTORS, ...extra } });
+export function ledgerRules(extra: Readonly<Record<string, GateDetector>> = {}): ControlRules {
+  return controlRules({ detectors: { ...GATE_DETECTORS, ...extra }, monitors: ANCESTRY_MONITORS });
 }

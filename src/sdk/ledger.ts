@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import type { GateDetector } from "../control/gate-request.js";
 import { type Policy, parsePolicy, policyDigest } from "../control/policy.js";
+import type { ControlRules } from "../control/rules.js";
 import type { ControlState } from "../control/state.js";
 import { PolicyError, UsageError } from "../errors.js";
 import { formatVerifierKey, generateSignerKey, type SignerKey } from "../ledger/keys.js";
@@ -12,7 +13,7 @@ import { type AppendedEntry, type AppendOptions, Log } from "../ledger/log.js";
 import type { EntryKind, PredicateInput } from "../ledger/statement.js";
 import type { LedgerStore } from "../ledger/store.js";
 import type { WorkerPool } from "../ledger/worker-pool.js";
-import { GATE_DETECTORS, ledgerRules } from "../oversight/gate-detectors.js";
+import { ledgerRules } from "../oversight/gate-detectors.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { loadLogKey, readSignerKey, resolveLedgerPath } from "./location.js";
 import { Optimizer } from "./optimizer.js";
@@ -42,18 +43,19 @@ const now = () => new Date().toISOString();
 export class Ledger {
   readonly log: Log<ControlState>;
   readonly stepBatch: { readonly maxSteps: number; readonly maxMs: number };
-  readonly gateDetectors: Readonly<Record<string, GateDetector>>;
+  /** The control rules the log runs: the same detectors and monitors serve `spawn`'s pre-check. */
+  readonly rules: ControlRules;
   private readonly poller: NodeJS.Timeout;
   private refreshing: Promise<void> | undefined;
   private closed = false;
 
-  private constructor(log: Log<ControlState>, options: OpenLedgerOptions) {
+  private constructor(log: Log<ControlState>, rules: ControlRules, options: OpenLedgerOptions) {
     this.log = log;
+    this.rules = rules;
     this.stepBatch = {
       maxSteps: options.stepBatch?.maxSteps ?? 1000,
       maxMs: options.stepBatch?.maxMs ?? 250,
     };
-    this.gateDetectors = { ...GATE_DETECTORS, ...options.gateDetectors };
     this.poller = setInterval(() => void this.refresh().catch(() => undefined), options.pollMs ?? 25);
     this.poller.unref();
   }
@@ -83,12 +85,13 @@ export class Ledger {
       (options.store
         ? undefined
         : loadLogKey(file, undefined, !fs.existsSync(file) || (await store.size()) === 0));
+    const rules = ledgerRules(options.gateDetectors);
     const log = await Log.open(store, {
       ...(logKey ? { logKey } : {}),
       ...(options.pool ? { pool: options.pool } : {}),
-      rules: ledgerRules(options.gateDetectors),
+      rules,
     });
-    return new Ledger(log, options);
+    return new Ledger(log, rules, options);
   }
 
   /** Apply entries appended since the last look (by anyone) to the control state. */

@@ -170,7 +170,8 @@ export class Optimizer {
             spec: spec.document,
             summary,
             time,
-            detectors: ledger.gateDetectors,
+            detectors: ledger.rules.detectors,
+            monitors: ledger.rules.monitors,
           }),
           policy.digest,
         );

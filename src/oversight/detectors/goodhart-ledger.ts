@@ -21,7 +21,7 @@ const MIN_POINTS = 16;
 const LEVEL_SHARE = 0.9;
 
 /** Per-episode proxy of one optimizer, read as its batches stream by: totals if it reports them, else sums. */
-interface Proxy {
+export interface EpisodeProxy {
   totalKey: string | undefined;
   readonly totals: Map<number, number>;
   readonly sums: Map<number, number>;
@@ -64,10 +64,48 @@ function levelGap(
 }
 
 /**
+ * The intended measure in an observation's values: `P`, else `performance`, else the only numeric
+ * value; undefined when none of those is there.
+ */
+export function intendedValue(values: Readonly<Record<string, unknown>>): number | undefined {
+  const numeric = Object.entries(values).filter((e): e is [string, number] => typeof e[1] === "number");
+  return (numeric.find(([k]) => INTENDED_KEYS.includes(k)) ??
+    (numeric.length === 1 ? numeric[0] : undefined))?.[1];
+}
+
+/**
+ * Judge one optimizer's record: its per-episode proxy against the intended measure others reported,
+ * on the episodes both have (the trend tests of `detectGoodhart` and the level test). Used by the
+ * audit over a whole ledger and by the ancestry monitor on the record so far.
+ */
+export function goodhartOfRecord(
+  optimizer: string,
+  proxy: EpisodeProxy,
+  byEpisode: ReadonlyMap<number, { readonly value: number; readonly entry: number }>,
+): Finding[] {
+  const values = proxy.totalKey !== undefined ? proxy.totals : proxy.sums;
+  const key = proxy.totalKey ?? "reward";
+  const episodes = [...byEpisode.keys()].filter((e) => values.has(e)).sort((a, b) => a - b);
+  if (episodes.length < MIN_POINTS) return [];
+  const p = episodes.map((e) => values.get(e)!);
+  const q = episodes.map((e) => byEpisode.get(e)!.value);
+  const entries = episodes.map((e) => byEpisode.get(e)!.entry);
+  const trend = detectGoodhart({
+    proxy: p,
+    intended: q,
+    at: episodes,
+    entries,
+    optimizer,
+    label: { proxy: `its reward ${key}`, intended: "the intended measure reported by the environment" },
+  });
+  return [...trend, ...levelGap(optimizer, key, episodes, p, q, entries)];
+}
+
+/**
  * @example const report = await audit(store); // runs this among the ledger detectors
  */
 export function goodhartLedgerDetector(): LedgerDetector {
-  const proxies = new Map<string, Proxy>();
+  const proxies = new Map<string, EpisodeProxy>();
   const intended = new Map<string, Map<number, { value: number; entry: number }>>();
   return {
     entry(index, s) {
@@ -92,14 +130,10 @@ export function goodhartLedgerDetector(): LedgerDetector {
         const p = s.predicate;
         // The intended measure counts only from someone other than the optimizer itself.
         if (p.optimizer === undefined || p.episode === undefined || p.actor === p.optimizer) return;
-        const numeric = Object.entries(p.values).filter(
-          (e): e is [string, number] => typeof e[1] === "number",
-        );
-        const pick =
-          numeric.find(([k]) => INTENDED_KEYS.includes(k)) ?? (numeric.length === 1 ? numeric[0] : undefined);
-        if (pick === undefined) return;
+        const value = intendedValue(p.values);
+        if (value === undefined) return;
         const m = intended.get(p.optimizer) ?? new Map();
-        m.set(p.episode, { value: pick[1], entry: index });
+        m.set(p.episode, { value, entry: index });
         intended.set(p.optimizer, m);
       }
     },
@@ -107,23 +141,7 @@ export function goodhartLedgerDetector(): LedgerDetector {
       const findings: Finding[] = [];
       for (const [optimizer, byEpisode] of intended) {
         const proxy = proxies.get(optimizer);
-        if (proxy === undefined) continue;
-        const values = proxy.totalKey !== undefined ? proxy.totals : proxy.sums;
-        const key = proxy.totalKey ?? "reward";
-        const episodes = [...byEpisode.keys()].filter((e) => values.has(e)).sort((a, b) => a - b);
-        if (episodes.length < MIN_POINTS) continue;
-        const p = episodes.map((e) => values.get(e)!);
-        const q = episodes.map((e) => byEpisode.get(e)!.value);
-        const entries = episodes.map((e) => byEpisode.get(e)!.entry);
-        const trend = detectGoodhart({
-          proxy: p,
-          intended: q,
-          at: episodes,
-          entries,
-          optimizer,
-          label: { proxy: `its reward ${key}`, intended: "the intended measure reported by the environment" },
-        });
-        findings.push(...trend, ...levelGap(optimizer, key, episodes, p, q, entries));
+        if (proxy !== undefined) findings.push(...goodhartOfRecord(optimizer, proxy, byEpisode));
       }
       return findings;
     },
