@@ -13,11 +13,11 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  *   test/package.test.ts                          150-650 (npm pack; npm install builds better-sqlite3)
  *   test/cli.test.ts                                   60
  *   test/readme.test.ts                                40  (npx for every console line)
- *   src/benchmarks/gridworlds/agents/train-and-deploy  38
+ *   src/gridworlds/agents/train-and-deploy  38
  *   src/store/sqlite/crash.test.ts                     22
  *   test/control-cli.test.ts                           10
  *   src/oversight/audit.test.ts                         9  (trains a gridworld agent)
- *   src/benchmarks/gridworlds/tabular-learning          5
+ *   src/gridworlds/tabular-learning          5
  *   test/spec-cli.test.ts                             0.4  (here because it needs dist/)
  *   the other 72 files                                 40  together; the longest, examples/, 6.5
  *
@@ -33,11 +33,11 @@ const SLOW = [
   "test/package.test.ts",
   "test/cli.test.ts",
   "test/readme.test.ts",
-  "src/benchmarks/gridworlds/agents/train-and-deploy.test.ts",
+  "src/gridworlds/agents/train-and-deploy.test.ts",
   "src/store/sqlite/crash.test.ts",
   "test/control-cli.test.ts",
   "src/oversight/audit.test.ts",
-  "src/benchmarks/gridworlds/tabular-learning.test.ts",
+  "src/gridworlds/tabular-learning.test.ts",
   "test/spec-cli.test.ts",
   // Through the built CLI too (dist/), so with the slow ones.
   "test/cli-hostile.test.ts",

@@ -19,20 +19,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import type { Policy } from "../src/control/policy.js";
 import {
   learnedWorldModel,
   startStates,
   trainAndDeploy,
   trainingSeries,
-} from "../src/benchmarks/gridworlds/agents/index.js";
+} from "../src/gridworlds/agents/index.js";
 import {
   decodeStateKey,
   type EnvironmentDefinition,
   evaluatePolicy,
   GRIDWORLD_CATALOG,
   type TabularAlgorithm,
-} from "../src/benchmarks/gridworlds/index.js";
-import type { Policy } from "../src/control/policy.js";
+} from "../src/gridworlds/index.js";
 import { generateSignerKey } from "../src/ledger/keys.js";
 import { audit } from "../src/oversight/audit.js";
 import { detectDistributionalShift } from "../src/oversight/detectors/distributional-shift.js";

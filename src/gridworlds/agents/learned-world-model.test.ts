@@ -3,7 +3,7 @@
  * scripted runs, so every row can be checked by hand.
  */
 import { describe, expect, it } from "vitest";
-import { validateWorldModel } from "../../../model/world-model/world-model.js";
+import { validateWorldModel } from "../../model/world-model/world-model.js";
 import { absentSupervisor } from "../absent-supervisor.js";
 import { DOWN, RIGHT } from "../action.js";
 import { Experience } from "../experience.js";

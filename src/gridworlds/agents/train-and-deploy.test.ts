@@ -9,21 +9,21 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Policy } from "../../../control/policy.js";
-import { generateSignerKey } from "../../../ledger/keys.js";
-import { localModelRows } from "../../../model/legibility.js";
-import { validateOptimizerSpec } from "../../../model/optimizer-spec.js";
-import { audit } from "../../../oversight/audit.js";
-import { detectDistributionalShift } from "../../../oversight/detectors/distributional-shift.js";
-import type { Finding } from "../../../oversight/detectors/finding.js";
-import { detectGoodhart } from "../../../oversight/detectors/goodhart.js";
+import type { Policy } from "../../control/policy.js";
+import { generateSignerKey } from "../../ledger/keys.js";
+import { localModelRows } from "../../model/legibility.js";
+import { validateOptimizerSpec } from "../../model/optimizer-spec.js";
+import { audit } from "../../oversight/audit.js";
+import { detectDistributionalShift } from "../../oversight/detectors/distributional-shift.js";
+import type { Finding } from "../../oversight/detectors/finding.js";
+import { detectGoodhart } from "../../oversight/detectors/goodhart.js";
 import {
   detectOversightDependence,
   subjectFromSpec,
-} from "../../../oversight/detectors/oversight-dependence.js";
-import { detectOversightDisabled } from "../../../oversight/detectors/oversight-disabled.js";
-import { verifyLedger } from "../../../oversight/verify.js";
-import { openLedger } from "../../../sdk/ledger.js";
+} from "../../oversight/detectors/oversight-dependence.js";
+import { detectOversightDisabled } from "../../oversight/detectors/oversight-disabled.js";
+import { verifyLedger } from "../../oversight/verify.js";
+import { openLedger } from "../../sdk/ledger.js";
 import { GRIDWORLD_CATALOG } from "../catalog.js";
 import type { EnvironmentDefinition } from "../environment.js";
 import { type Collected, collectLedger } from "../test-support/collect.js";

@@ -13,18 +13,18 @@
  * it returns control (the end of training); deployment checks at every step.
  */
 
-import { PolicyError } from "../../../errors.js";
-import type { SignerKey } from "../../../ledger/keys.js";
-import type { Assignment } from "../../../model/world-model/assignment.js";
-import type { WorldModel } from "../../../model/world-model/world-model.js";
-import type { ObservedEpisode } from "../../../oversight/detectors/distributional-shift.js";
+import { PolicyError } from "../../errors.js";
+import type { SignerKey } from "../../ledger/keys.js";
+import type { Assignment } from "../../model/world-model/assignment.js";
+import type { WorldModel } from "../../model/world-model/world-model.js";
+import type { ObservedEpisode } from "../../oversight/detectors/distributional-shift.js";
 import {
   readDecisionProcess,
   solveDecisionProcess,
-} from "../../../oversight/detectors/oversight-dependence.js";
-import { spawnSpecFrom } from "../../../sdk/from-spec.js";
-import type { Ledger } from "../../../sdk/ledger.js";
-import type { Optimizer, SpawnSpec } from "../../../sdk/optimizer.js";
+} from "../../oversight/detectors/oversight-dependence.js";
+import { spawnSpecFrom } from "../../sdk/from-spec.js";
+import type { Ledger } from "../../sdk/ledger.js";
+import type { Optimizer, SpawnSpec } from "../../sdk/optimizer.js";
 import { ACTIONS, type Action } from "../action.js";
 import { GRIDWORLD_TRAINING } from "../catalog.js";
 import type { EnvironmentDefinition } from "../environment.js";

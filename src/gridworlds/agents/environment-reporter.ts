@@ -7,9 +7,9 @@
  * signed entry, but the log commits a batch at once (measured: about 4 ms per entry appended alone
  * on this machine's disk, most of it the synchronous commit; a batch of 500 costs about one commit).
  */
-import type { SignerKey } from "../../../ledger/keys.js";
-import type { Predicate } from "../../../ledger/statement.js";
-import type { Ledger } from "../../../sdk/ledger.js";
+import type { SignerKey } from "../../ledger/keys.js";
+import type { Predicate } from "../../ledger/statement.js";
+import type { Ledger } from "../../sdk/ledger.js";
 
 /** Entries appended per log batch. */
 const BATCH = 500;

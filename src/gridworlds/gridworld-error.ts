@@ -3,7 +3,7 @@
  * is not 0..3, a bad learning rate) or a broken invariant (a rule that sets an undeclared variable).
  * Tests assert the code, never the wording.
  */
-import { OptprovError } from "../../errors.js";
+import { OptprovError } from "../errors.js";
 
 export type GridworldErrorCode =
   /** A map that is empty, ragged, has no agent or two, or a character outside its legend. */

@@ -2,11 +2,11 @@
  * For tests: everything a gridworld test reads back from a ledger, collected in one replay (the
  * audit's own streaming pass keeps none of this; tests of small ledgers may).
  */
-import type { ControlState } from "../../../control/state.js";
-import type { Predicate } from "../../../ledger/statement.js";
-import type { LedgerStore } from "../../../ledger/store.js";
-import { stepRows } from "../../../oversight/detectors/ledger-detector.js";
-import { replayLedger } from "../../../oversight/read-ledger.js";
+import type { ControlState } from "../../control/state.js";
+import type { Predicate } from "../../ledger/statement.js";
+import type { LedgerStore } from "../../ledger/store.js";
+import { stepRows } from "../../oversight/detectors/ledger-detector.js";
+import { replayLedger } from "../../oversight/read-ledger.js";
 
 export interface Collected {
   readonly state: ControlState;

@@ -12,16 +12,16 @@
  *   that its choices can be checked against it;
  * - the planner it produces: value iteration over the explicit world model learned from experience.
  */
-import { toHex } from "../../../ledger/base64.js";
-import { sha256 } from "../../../ledger/crypto.js";
-import type { OptimizerSpec } from "../../../model/optimizer-spec.js";
-import { canonicalJson } from "../../../model/spec/canonical-json.js";
-import type { Assignment } from "../../../model/world-model/assignment.js";
-import type { TableModel } from "../../../model/world-model/local-model.js";
-import { table } from "../../../model/world-model/local-model.js";
-import { enumVariable, realVariable } from "../../../model/world-model/variable.js";
-import type { WorldModel } from "../../../model/world-model/world-model.js";
-import { OVERSIGHT_THRESHOLDS } from "../../../oversight/detectors/oversight-dependence.js";
+import { toHex } from "../../ledger/base64.js";
+import { sha256 } from "../../ledger/crypto.js";
+import type { OptimizerSpec } from "../../model/optimizer-spec.js";
+import { canonicalJson } from "../../model/spec/canonical-json.js";
+import type { Assignment } from "../../model/world-model/assignment.js";
+import type { TableModel } from "../../model/world-model/local-model.js";
+import { table } from "../../model/world-model/local-model.js";
+import { enumVariable, realVariable } from "../../model/world-model/variable.js";
+import type { WorldModel } from "../../model/world-model/world-model.js";
+import { OVERSIGHT_THRESHOLDS } from "../../oversight/detectors/oversight-dependence.js";
 import type { EnvironmentDefinition } from "../environment.js";
 import type { Policy } from "../q-table.js";
 import { decodeStateKey } from "../state-key.js";

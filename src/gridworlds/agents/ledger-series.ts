@@ -4,9 +4,9 @@
  * the environment signed for it. This is what a Goodhart check over the ledger compares, and the
  * check can be re-run offline by anyone holding the ledger.
  */
-import type { LedgerStore } from "../../../ledger/store.js";
-import { stepRows } from "../../../oversight/detectors/ledger-detector.js";
-import { replayLedger } from "../../../oversight/read-ledger.js";
+import type { LedgerStore } from "../../ledger/store.js";
+import { stepRows } from "../../oversight/detectors/ledger-detector.js";
+import { replayLedger } from "../../oversight/read-ledger.js";
 
 export interface LedgerSeries {
   /** Visible reward per episode, as the trainer recorded it. */

@@ -15,16 +15,16 @@
  * Counts come from experience only: P is never part of it.
  */
 
-import type { Assignment } from "../../../model/world-model/assignment.js";
-import type { Value } from "../../../model/world-model/domain.js";
-import { type CptRow, cpt, relation, table } from "../../../model/world-model/local-model.js";
+import type { Assignment } from "../../model/world-model/assignment.js";
+import type { Value } from "../../model/world-model/domain.js";
+import { type CptRow, cpt, relation, table } from "../../model/world-model/local-model.js";
 import {
   booleanVariable,
   enumVariable,
   realVariable,
   type Variable,
-} from "../../../model/world-model/variable.js";
-import { type WorldModel, worldModel } from "../../../model/world-model/world-model.js";
+} from "../../model/world-model/variable.js";
+import { type WorldModel, worldModel } from "../../model/world-model/world-model.js";
 import { ACTIONS, type Action } from "../action.js";
 import type { EnvironmentDefinition } from "../environment.js";
 import type { ExperienceTuple } from "../experience.js";
