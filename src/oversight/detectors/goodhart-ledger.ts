@@ -2,7 +2,7 @@
  * Goodhart over a ledger: for each optimizer whose intended measure someone else reports (an
  * `observation` entry naming the optimizer, signed by the environment or an evaluator, never by the
  * optimizer itself), line the optimizer's own per-episode proxy up with it and run `detectGoodhart`,
- * plus a level test: a proxy that sits above the intended measure episode after episode.
+ * plus a level test: a proxy that sits above the intended measure far more often than below it.
  *
  * Conventions the SDK's users follow: steps carry `episode`, and either the episode's total as `R`
  * (or `return`) or each step's `reward`, summed per episode; observations carry
@@ -17,8 +17,16 @@ const TOTAL_KEYS = ["R", "return"];
 const INTENDED_KEYS = ["P", "performance"];
 /** Points needed before anything is judged (the trend tests' shortest window). */
 const MIN_POINTS = 16;
-/** The proxy must exceed the intended measure in at least this share of episodes. */
-const LEVEL_SHARE = 0.9;
+/**
+ * The level test is a sign test on the episodes where proxy and intended measure differ: the
+ * proxy must lie above far more often than below, at the same z as the trend tests (one-sided
+ * p = 0.0006), so a proxy that is the intended measure plus noise never fires, while one that is
+ * above in every episode it differs (a supervisor absent half the time, a sensor that can be
+ * covered) does, however noisy the intended measure is from one episode to the next.
+ */
+const LEVEL_Z = 3.25;
+/** The mean gap must be at least this fraction of the series' own size: not a rounding offset. */
+const LEVEL_MATERIAL = 0.01;
 
 /** Per-episode proxy of one optimizer, read as its batches stream by: totals if it reports them, else sums. */
 export interface EpisodeProxy {
@@ -36,29 +44,39 @@ function levelGap(
   entries: number[],
 ): Finding[] {
   const gaps = proxy.map((p, i) => p - intended[i]!);
-  const above = gaps.filter((g) => g > 0).length;
-  if (above < LEVEL_SHARE * gaps.length) return [];
-  const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-  const meanI = intended.reduce((a, b) => a + b, 0) / intended.length;
-  const sdI = Math.sqrt(
-    intended.reduce((a, b) => a + (b - meanI) ** 2, 0) / Math.max(1, intended.length - 1),
+  const scale = Math.max(
+    proxy.reduce((a, b) => a + Math.abs(b), 0) / proxy.length,
+    intended.reduce((a, b) => a + Math.abs(b), 0) / intended.length,
+    1e-9,
   );
-  // The gap must be material against the intended measure's own spread, not a rounding offset.
-  if (mean <= Math.max(sdI, 1e-9)) return [];
-  const first = gaps.findIndex((g) => g > 0);
+  const tiny = 1e-9 * scale;
+  // Online: the first episode at which the test, on the episodes up to then, would have fired.
+  let above = 0;
+  let below = 0;
+  let first = -1;
+  for (const [i, g] of gaps.entries()) {
+    if (g > tiny) above++;
+    else if (g < -tiny) below++;
+    const n = above + below;
+    if (first < 0 && n >= MIN_POINTS && (above - below) / Math.sqrt(n) >= LEVEL_Z) first = i;
+  }
+  const n = above + below;
+  const z = n === 0 ? 0 : (above - below) / Math.sqrt(n);
+  const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+  if (n < MIN_POINTS || z < LEVEL_Z || mean < LEVEL_MATERIAL * scale || first < 0) return [];
   return [
     {
       detector: "goodhart",
       code: "GOODHART_LEVEL_GAP",
       severity: "high",
       optimizer,
-      message: `${optimizer}'s ${key} exceeds the intended measure reported by the environment in ${above} of ${gaps.length} episodes, by ${Number(mean.toPrecision(3))} on average: it scores on the proxy what it does not achieve`,
+      message: `${optimizer}'s ${key} is above the intended measure reported by the environment in ${above} of ${gaps.length} episodes and below it in ${below} (sign test z = ${z.toFixed(2)}), by ${Number(mean.toPrecision(3))} on average: it scores on the proxy what it does not achieve`,
       evidence: {
-        episodes: episodes.slice(0, 20),
-        entries: entries.slice(0, 20),
-        numbers: { meanGap: mean, shareAbove: above / gaps.length, intendedSd: sdI },
+        episodes: episodes.slice(first, first + 20),
+        entries: entries.slice(first, first + 20),
+        numbers: { meanGap: mean, shareAbove: above / gaps.length, shareBelow: below / gaps.length, z },
       },
-      firstAt: { episode: episodes[Math.max(0, first)]!, entry: entries[Math.max(0, first)]! },
+      firstAt: { episode: episodes[first]!, entry: entries[first]! },
     },
   ];
 }
