@@ -92,7 +92,10 @@ export class AdmissionError extends OptprovError<AdmissionErrorCode> {
 }
 
 export type StoreErrorCode =
+  /** The store could not be opened or reached: a file SQLite cannot open, a PostgreSQL server that is down or refuses the login. */
   | "STORE_OPEN_FAILED"
+  /** A ledger location that names no store: a URL scheme other than `sqlite:`, `postgres://` and `postgresql://`, or a malformed URL. */
+  | "STORE_URL_INVALID"
   | "STORE_CONFLICT"
   | "STORE_NOT_INITIALISED"
   | "STORE_CORRUPT";
