@@ -150,18 +150,22 @@ export async function openExistingStore(g: GlobalOptions, write: boolean): Promi
 export async function openLedgerFile(location: string, write: boolean): Promise<LedgerStore> {
   const where = parseStoreLocation(location);
   if (where.kind !== "sqlite") {
-    const store = await openStore(location, { readonly: !write });
+    // Read-only first, as for a file: opening to write creates the tables, which a database that
+    // holds no ledger must not get from a command that refuses it.
+    const probe = await openStore(location, { readonly: true });
     try {
-      if ((await store.meta()) === undefined)
+      if ((await probe.meta()) === undefined)
         throw new StoreError(
           "STORE_NOT_INITIALISED",
-          `${store.location} is not an optprov ledger: it holds no log`,
+          `${probe.location} is not an optprov ledger: it holds no log`,
         );
     } catch (err) {
-      await store.close();
+      await probe.close();
       throw err;
     }
-    return store;
+    if (!write) return probe;
+    await probe.close();
+    return openStore(location, { readonly: false });
   }
   const file = where.file;
   const notALedger = (cause: unknown) => {
