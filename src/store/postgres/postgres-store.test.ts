@@ -5,6 +5,7 @@ import { openStore } from "../open-store.js";
 import { describeStoreConformance } from "../test-support/conformance.js";
 import { startTestPostgres, type TestPostgres } from "../test-support/postgres-server.js";
 import { PostgresStore } from "./postgres-store.js";
+import { redactUrl } from "./redact-url.js";
 
 let server: TestPostgres;
 beforeAll(async () => {
@@ -86,8 +87,22 @@ describe("postgres store, hostile and odd places", () => {
     const again = await PostgresStore.open(url, { readonly: true });
     expect(await again.meta()).toEqual({ origin: "o", logKey: "k" });
     // Read-only is enforced by the server, not only by this code.
-    await expect(again.initMeta({ origin: "o", logKey: "k" })).rejects.toMatchObject({ code: "25006" });
+    const refused = await again.initMeta({ origin: "o", logKey: "k" }).catch((e) => e);
+    expect(refused).toMatchObject({ code: "STORE_QUERY_FAILED", cause: { code: "25006" } });
     await again.close();
+  });
+
+  it("redacts secrets from a location: the password and secret query parameters", () => {
+    expect(redactUrl("postgres://alice:s3cret@db.example:5433/ledger?sslmode=require")).toBe(
+      "postgres://alice:***@db.example:5433/ledger?sslmode=require",
+    );
+    const shown = redactUrl(
+      "postgresql://db.example/ledger?password=s3cret&sslpassword=p2&application_name=x",
+    );
+    expect(shown).not.toContain("s3cret");
+    expect(shown).not.toContain("p2");
+    expect(shown).toContain("application_name=x");
+    expect(redactUrl("postgres://alice:s3cret@[::1/ledger")).toBe("postgres://***");
   });
 
   it("opens through openStore by postgres:// and postgresql:// URL", async () => {

@@ -153,9 +153,25 @@ export class PostgresStore implements LedgerStore {
     return store;
   }
 
+  /** A driver error as STORE_QUERY_FAILED naming the ledger (its SQLSTATE stays on the cause); ours pass. */
+  private failed(err: unknown): unknown {
+    if (err instanceof StoreError) return err;
+    const e = err as { message?: string; code?: string };
+    return new StoreError(
+      "STORE_QUERY_FAILED",
+      `ledger ${this.location}: the database refused a statement${e.code ? ` (SQLSTATE ${e.code})` : ""}: ${e.message ?? String(err)}`,
+      { cause: err },
+    );
+  }
+
   /** Run `fn` in one transaction on one connection, committed synchronously. */
   private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw this.failed(err);
+    }
     try {
       // One round trip: the session default may have been set to off by whoever runs the server.
       await client.query("BEGIN; SET LOCAL synchronous_commit = on");
@@ -164,7 +180,7 @@ export class PostgresStore implements LedgerStore {
       return value;
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
+      throw this.failed(err);
     } finally {
       client.release();
     }
@@ -186,7 +202,7 @@ export class PostgresStore implements LedgerStore {
           `${this.location} is not an optprov ledger: it holds no log tables`,
           { cause: err },
         );
-      throw err;
+      throw this.failed(err);
     }
   }
 
