@@ -92,7 +92,12 @@ export class AdmissionError extends OptprovError<AdmissionErrorCode> {
 }
 
 export type StoreErrorCode =
+  /** The store could not be opened or reached: a file SQLite cannot open, a PostgreSQL server that is down or refuses the login. */
   | "STORE_OPEN_FAILED"
+  /** The database refused or lost a statement the store sent (a read-only session asked to write, a dropped connection); the driver's error is the cause. */
+  | "STORE_QUERY_FAILED"
+  /** A ledger location that names no store: a URL scheme other than `sqlite:`, `postgres://` and `postgresql://`, or a malformed URL. */
+  | "STORE_URL_INVALID"
   | "STORE_CONFLICT"
   | "STORE_NOT_INITIALISED"
   | "STORE_CORRUPT";

@@ -16,6 +16,7 @@ import { StoreError, UsageError } from "../errors.js";
 import { randomBytes } from "../ledger/crypto.js";
 import { formatVerifierKey, type SignerKey } from "../ledger/keys.js";
 import { type AppendedEntry, Log } from "../ledger/log.js";
+import type { LedgerStore } from "../ledger/store.js";
 import { ledgerRules } from "../oversight/gate-detectors.js";
 import {
   CONFIG_FILE,
@@ -31,7 +32,7 @@ import { describeFileKind, shownPath } from "../sdk/input-file.js";
 import { type Ledger, openLedger } from "../sdk/ledger.js";
 import { defaultLogKeyFile, findLogKey, newLogKey, readSignerKey, writeKeyFile } from "../sdk/location.js";
 import { linkNoClobber } from "../sdk/output-file.js";
-import { SqliteStore } from "../store/sqlite/sqlite-store.js";
+import { openStore, parseStoreLocation } from "../store/open-store.js";
 
 export interface GlobalOptions {
   readonly ledger?: string;
@@ -100,13 +101,17 @@ export function logKeyAtHand(g: GlobalOptions): SignerKey | undefined {
 }
 
 /**
- * The path of a ledger that must already exist (everything but `log append`, `policy` and `init`):
- * FILE_NOT_FOUND when there is none, FILE_NOT_REGULAR when it is a directory or a device.
+ * The location of a ledger that must already exist (everything but `log append`, `policy` and
+ * `init`): FILE_NOT_FOUND when there is no file, FILE_NOT_REGULAR when it is a directory or a
+ * device. A database URL is returned as it is; whether it holds a log is found when it is opened.
  *
  * @example const file = existingLedgerPath(g);
  */
 export function existingLedgerPath(g: GlobalOptions): string {
-  const file = ledgerPath(g);
+  const location = ledgerPath(g);
+  const where = parseStoreLocation(location);
+  if (where.kind !== "sqlite") return location;
+  const file = where.file;
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -121,7 +126,7 @@ export function existingLedgerPath(g: GlobalOptions): string {
       "FILE_NOT_REGULAR",
       `ledger: expected a ledger file at ${shownPath(file)}, got ${describeFileKind(stat)}`,
     );
-  return file;
+  return location;
 }
 
 /**
@@ -131,17 +136,38 @@ export function existingLedgerPath(g: GlobalOptions): string {
  *
  * @example const store = await openExistingStore(g, false); // read-only
  */
-export async function openExistingStore(g: GlobalOptions, write: boolean): Promise<SqliteStore> {
+export async function openExistingStore(g: GlobalOptions, write: boolean): Promise<LedgerStore> {
   return openLedgerFile(existingLedgerPath(g), write);
 }
 
 /**
- * Open the ledger file `file` (which exists) after checking read-only that it holds a log:
- * STORE_NOT_INITIALISED for an empty file, STORE_OPEN_FAILED for one that is not SQLite.
+ * Open the ledger at `location` (a file, which exists, or a database URL) after checking read-only
+ * that it holds a log: STORE_NOT_INITIALISED for an empty file or database, STORE_OPEN_FAILED for a
+ * file that is not SQLite or a server that cannot be reached.
  *
  * @example const store = await openLedgerFile(".optprov/ledger.db", true);
  */
-export async function openLedgerFile(file: string, write: boolean): Promise<SqliteStore> {
+export async function openLedgerFile(location: string, write: boolean): Promise<LedgerStore> {
+  const where = parseStoreLocation(location);
+  if (where.kind !== "sqlite") {
+    // Read-only first, as for a file: opening to write creates the tables, which a database that
+    // holds no ledger must not get from a command that refuses it.
+    const probe = await openStore(location, { readonly: true });
+    try {
+      if ((await probe.meta()) === undefined)
+        throw new StoreError(
+          "STORE_NOT_INITIALISED",
+          `${probe.location} is not an optprov ledger: it holds no log`,
+        );
+    } catch (err) {
+      await probe.close();
+      throw err;
+    }
+    if (!write) return probe;
+    await probe.close();
+    return openStore(location, { readonly: false });
+  }
+  const file = where.file;
   const notALedger = (cause: unknown) => {
     // An empty file is an empty SQLite database, without our tables; anything else is not SQLite.
     const message = `${(cause as Error).message} ${((cause as Error).cause as Error | undefined)?.message ?? ""}`;
@@ -152,14 +178,14 @@ export async function openLedgerFile(file: string, write: boolean): Promise<Sqli
       { cause },
     );
   };
-  let probe: SqliteStore;
+  let probe: LedgerStore;
   try {
-    probe = SqliteStore.open(file, { readonly: true });
+    probe = await openStore(file, { readonly: true });
   } catch (cause) {
     throw notALedger(cause);
   }
   try {
-    let meta: Awaited<ReturnType<SqliteStore["meta"]>>;
+    let meta: Awaited<ReturnType<LedgerStore["meta"]>>;
     try {
       meta = await probe.meta();
     } catch (cause) {
@@ -176,7 +202,7 @@ export async function openLedgerFile(file: string, write: boolean): Promise<Sqli
   }
   if (!write) return probe;
   await probe.close();
-  return SqliteStore.open(file, { readonly: false });
+  return openStore(file, { readonly: false });
 }
 
 /**
@@ -275,7 +301,7 @@ export async function withLogToAppend<T>(
   fn: (log: Log<ControlState>) => Promise<T>,
 ): Promise<{ readonly value: T; readonly created: Created | undefined }> {
   const file = ledgerPath(g);
-  if (fs.existsSync(file))
+  if (await ledgerExists(file))
     return {
       value: await withLog(openExistingLog(g, { write: true, logKey: "none" }), fn),
       created: undefined,
@@ -283,21 +309,43 @@ export async function withLogToAppend<T>(
   return { ...(await createLedger(file, logKeySource(g), fn)) };
 }
 
+/** Whether a ledger is at `location`: a file there, or a database that holds a log. */
+async function ledgerExists(location: string): Promise<boolean> {
+  const where = parseStoreLocation(location);
+  if (where.kind === "sqlite") return fs.existsSync(where.file);
+  const store = await openStore(location, { readonly: true });
+  try {
+    return (await store.meta()) !== undefined;
+  } catch (err) {
+    if (err instanceof StoreError && err.code === "STORE_NOT_INITIALISED") return false;
+    throw err;
+  } finally {
+    await store.close();
+  }
+}
+
 /**
  * Create a ledger at `file` (which must not exist) and run `fn` on its log; see
  * {@link withLogToAppend}. The log key comes from `source`, else `log.key` beside the ledger if
  * one is there, else a new one written there.
  *
+ * In a database (a `postgres://` location) there is no file to build aside and move into place:
+ * the new log key is written first, then the log is created in the database and `fn` runs on it,
+ * so a failing `fn` leaves an empty ledger and its key rather than a ledger whose key is lost.
+ *
  * @example await createLedger(".optprov/ledger.db", undefined, async () => undefined); // an empty ledger
  */
 export async function createLedger<T>(
-  file: string,
+  location: string,
   source: string | undefined,
   fn: (log: Log<ControlState>) => Promise<T>,
 ): Promise<{ readonly value: T; readonly created: Created }> {
-  const found = findLogKey(file, source);
+  const found = findLogKey(location, source);
   const logKey: SignerKey = found ?? newLogKey();
-  const keyFile = found === undefined ? defaultLogKeyFile(file) : undefined;
+  const keyFile = found === undefined ? defaultLogKeyFile(location) : undefined;
+  const where = parseStoreLocation(location);
+  if (where.kind !== "sqlite") return createDatabaseLedger(location, logKey, keyFile, fn);
+  const file = where.file;
 
   const dir = path.dirname(path.resolve(file));
   const madeDir = fs.mkdirSync(dir, { recursive: true });
@@ -308,7 +356,7 @@ export async function createLedger<T>(
   let wroteKey = false;
   let linked = false;
   try {
-    const store = SqliteStore.open(tmp);
+    const store = await openStore(tmp);
     const log = await Log.open(store, { logKey, rules: ledgerRules() }).catch(async (err: unknown) => {
       await store.close();
       throw err;
@@ -332,6 +380,27 @@ export async function createLedger<T>(
       if (madeDir !== undefined) removeEmptyDirs(dir, madeDir);
     }
   }
+}
+
+async function createDatabaseLedger<T>(
+  url: string,
+  logKey: SignerKey,
+  keyFile: string | undefined,
+  fn: (log: Log<ControlState>) => Promise<T>,
+): Promise<{ readonly value: T; readonly created: Created }> {
+  const store = await openStore(url);
+  let log: Log<ControlState>;
+  try {
+    if ((await store.meta()) !== undefined)
+      throw new UsageError("FILE_EXISTS", `a ledger is already at ${store.location}; nothing was written`);
+    if (keyFile !== undefined) writeKeyFile(keyFile, logKey, false, "log key");
+    log = await Log.open(store, { logKey, rules: ledgerRules() });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const value = await withLog(Promise.resolve(log), fn);
+  return { value, created: { ledger: store.location, logKeyFile: keyFile, origin: log.origin } };
 }
 
 /** Remove `dir` and its parents up to and including `top`, as long as each is empty. */

@@ -97,5 +97,16 @@ export interface LedgerStore {
   checkpoints(): Promise<StoredCheckpoint[]>;
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
   addCosignature(checkpointId: number, witness: string, line: string): Promise<void>;
+  /**
+   * Call `onChange` with the log's size soon after any writer (another process included) appends,
+   * and once when watching starts; a call may repeat a size already reported. Returns the function
+   * that stops watching; `close` stops every watch. Optional: a caller without it polls `size()`.
+   */
+  watch?(onChange: (size: number) => void, options?: WatchOptions): () => void;
   close(): Promise<void>;
+}
+
+export interface WatchOptions {
+  /** For a store that can only poll: how often it looks, in ms (the store says its default). */
+  readonly intervalMs?: number;
 }

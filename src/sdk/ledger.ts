@@ -2,7 +2,6 @@
  * The builder's entry point: open a ledger, declare the root, and let every optimizer be created
  * through `spawn` (and so through the gate, which the log itself enforces at admission).
  */
-import fs from "node:fs";
 import type { GateDetector } from "../control/gate-request.js";
 import { type Policy, parsePolicy, policyDigest } from "../control/policy.js";
 import type { ControlRules } from "../control/rules.js";
@@ -14,19 +13,26 @@ import type { EntryKind, PredicateInput } from "../ledger/statement.js";
 import type { LedgerStore } from "../ledger/store.js";
 import type { WorkerPool } from "../ledger/worker-pool.js";
 import { ledgerRules } from "../oversight/gate-detectors.js";
-import { SqliteStore } from "../store/sqlite/sqlite-store.js";
+import { openStore } from "../store/open-store.js";
 import { loadLogKey, readSignerKey, resolveLedgerPath } from "./location.js";
 import { Optimizer } from "./optimizer.js";
 
 export type { GateDetector };
 
 export interface OpenLedgerOptions {
-  /** The SQLite file (default `.optprov/ledger.db` or $OPTPROV_LEDGER). Ignored when `store` is given. */
+  /**
+   * Where the ledger lives: a SQLite file path (or `sqlite:PATH`) or a `postgres://` URL; default
+   * `.optprov/ledger.db` or $OPTPROV_LEDGER. Ignored when `store` is given.
+   */
   readonly path?: string;
   readonly store?: LedgerStore;
   /** The log key, or a source (`env:NAME` or a file); by default `log.key` beside the ledger, created on first use. */
   readonly logKey?: SignerKey | string;
-  /** How often other processes' halts and approvals are picked up, in ms (default 25). */
+  /**
+   * How often other processes' halts and approvals are looked for, in ms (default 25), on a store
+   * that can only poll (SQLite). A PostgreSQL store is told of every append (LISTEN/NOTIFY) and
+   * picks them up as they commit.
+   */
   readonly pollMs?: number;
   /** Step batches are flushed at this many steps or this age, whichever comes first (default 1,000 and 250 ms). */
   readonly stepBatch?: { readonly maxSteps?: number; readonly maxMs?: number };
@@ -45,7 +51,7 @@ export class Ledger {
   readonly stepBatch: { readonly maxSteps: number; readonly maxMs: number };
   /** The control rules the log runs: the same detectors and monitors serve `spawn`'s pre-check. */
   readonly rules: ControlRules;
-  private readonly poller: NodeJS.Timeout;
+  private readonly stopWatching: () => void;
   private refreshing: Promise<void> | undefined;
   private closed = false;
 
@@ -56,8 +62,14 @@ export class Ledger {
       maxSteps: options.stepBatch?.maxSteps ?? 1000,
       maxMs: options.stepBatch?.maxMs ?? 250,
     };
-    this.poller = setInterval(() => void this.refresh().catch(() => undefined), options.pollMs ?? 25);
-    this.poller.unref();
+    const refresh = () => void this.refresh().catch(() => undefined);
+    const pollMs = options.pollMs ?? 25;
+    if (log.store.watch !== undefined) this.stopWatching = log.store.watch(refresh, { intervalMs: pollMs });
+    else {
+      const poller = setInterval(refresh, pollMs);
+      poller.unref();
+      this.stopWatching = () => clearInterval(poller);
+    }
   }
 
   /** The control state the log derived from every entry (optimizers, requests, approvals, halts, policies). */
@@ -79,19 +91,22 @@ export class Ledger {
     const file = resolveLedgerPath(options.path);
     const key =
       typeof options.logKey === "string" ? readSignerKey(options.logKey, "log key") : options.logKey;
-    const store = options.store ?? SqliteStore.open(file);
-    const logKey =
-      key ??
-      (options.store
-        ? undefined
-        : loadLogKey(file, undefined, !fs.existsSync(file) || (await store.size()) === 0));
+    const store = options.store ?? (await openStore(file));
     const rules = ledgerRules(options.gateDetectors);
-    const log = await Log.open(store, {
-      ...(logKey ? { logKey } : {}),
-      ...(options.pool ? { pool: options.pool } : {}),
-      rules,
-    });
-    return new Ledger(log, rules, options);
+    try {
+      const logKey =
+        key ?? (options.store ? undefined : loadLogKey(file, undefined, (await store.size()) === 0));
+      const log = await Log.open(store, {
+        ...(logKey ? { logKey } : {}),
+        ...(options.pool ? { pool: options.pool } : {}),
+        rules,
+      });
+      return new Ledger(log, rules, options);
+    } catch (err) {
+      // A store this call opened is this call's to close; one given by the caller stays theirs.
+      if (options.store === undefined) await store.close();
+      throw err;
+    }
   }
 
   /** Apply entries appended since the last look (by anyone) to the control state. */
@@ -297,7 +312,7 @@ export class Ledger {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.poller);
+    this.stopWatching();
     await this.refreshing;
     await this.log.close();
   }

@@ -12,6 +12,7 @@ import {
   type SignerKey,
   type VerifierKey,
 } from "../ledger/keys.js";
+import { parseStoreLocation } from "../store/open-store.js";
 import { checkPathArgument, decodeUtf8, readInputFile, shownPath } from "./input-file.js";
 import { writeOutputFile } from "./output-file.js";
 
@@ -24,7 +25,10 @@ export const DEFAULT_LEDGER = ".optprov/ledger.db";
  */
 export const MAX_KEY_BYTES = 4096;
 
-/** The ledger path: an explicit one, then $OPTPROV_LEDGER, then `.optprov/ledger.db`. */
+/**
+ * The ledger's location: an explicit one, then $OPTPROV_LEDGER, then `.optprov/ledger.db`. A file
+ * path, `sqlite:PATH`, or a `postgres://` URL (`store/open-store.ts` reads it).
+ */
 export function resolveLedgerPath(explicit?: string): string {
   const file = explicit ?? (process.env.OPTPROV_LEDGER || DEFAULT_LEDGER);
   if (file.trim() === "")
@@ -33,8 +37,17 @@ export function resolveLedgerPath(explicit?: string): string {
   return file;
 }
 
+/**
+ * Where a ledger's log key is kept unless one is named: `log.key` beside a ledger file; for a ledger
+ * in a database, which has no folder, `.optprov/log.key` in the working directory, as for the
+ * default ledger.
+ *
+ * @example defaultLogKeyFile("lab/ledger.db") // "/home/alice/lab/log.key"
+ */
 export function defaultLogKeyFile(ledger: string): string {
-  return path.join(path.dirname(path.resolve(ledger)), "log.key");
+  const where = parseStoreLocation(ledger);
+  if (where.kind !== "sqlite") return path.join(path.dirname(DEFAULT_LEDGER), "log.key");
+  return path.join(path.dirname(path.resolve(where.file)), "log.key");
 }
 
 /**

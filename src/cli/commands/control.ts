@@ -5,11 +5,11 @@ import { PolicyError, UsageError } from "../../errors.js";
 import { explain, renderExplanation } from "../../explain/explain.js";
 import { toProvJson } from "../../explain/prov-json.js";
 import { provenanceTree, renderTree } from "../../explain/tree.js";
+import type { LedgerStore } from "../../ledger/store.js";
 import { explainSpec, renderExplanation as renderSpec, validateOptimizerSpec } from "../../model/index.js";
 import { audit, renderAudit } from "../../oversight/audit.js";
 import { readLedger } from "../../oversight/read-ledger.js";
 import { checkOutputFile, writeOutputFile } from "../../sdk/output-file.js";
-import type { SqliteStore } from "../../store/sqlite/sqlite-store.js";
 import {
   type GlobalOptions,
   KEY_SOURCE_HELP,
@@ -20,7 +20,7 @@ import {
 import { makeOutput } from "../output.js";
 import type { Style } from "../style.js";
 
-async function readState(g: GlobalOptions): Promise<{ state: ControlState; store: SqliteStore }> {
+async function readState(g: GlobalOptions): Promise<{ state: ControlState; store: LedgerStore }> {
   const store = await openExistingStore(g, false);
   try {
     return { state: (await readLedger(store)).state, store };

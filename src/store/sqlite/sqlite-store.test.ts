@@ -15,4 +15,6 @@ describeStoreConformance("sqlite", {
     await store.close();
     return SqliteStore.open(store.location);
   },
+  location: async () => path.join(dir, `l${n++}.db`),
+  open: async (location) => SqliteStore.open(location),
 });

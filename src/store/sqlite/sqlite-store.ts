@@ -15,7 +15,16 @@ import {
   type LedgerStore,
   type StoredCheckpoint,
   type StoredEntry,
+  type WatchOptions,
 } from "../../ledger/store.js";
+
+/**
+ * How often `watch` looks at the size by default, in ms. SQLite has no way to tell one process of
+ * another's commit (its update hook sees only its own connection's writes), so a watcher polls;
+ * the size is MAX(idx) on the entries' rowid B-tree, a descent of a few pages, so polling at the
+ * SDK's halt-check rate of 25 ms costs next to nothing.
+ */
+export const WATCH_INTERVAL_MS = 25;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,6 +54,7 @@ export class SqliteStore implements LedgerStore {
   readonly location: string;
   private readonly db: Database.Database;
   private readonly q;
+  private readonly watchers = new Set<() => void>();
 
   private constructor(file: string, db: Database.Database) {
     this.location = file;
@@ -237,7 +247,37 @@ export class SqliteStore implements LedgerStore {
     this.q.addCosig.run(checkpointId, witness, line);
   }
 
+  /**
+   * Poll the size every `intervalMs` (default {@link WATCH_INTERVAL_MS}) and report it when it
+   * changed, and once at the first look.
+   *
+   * @example const stop = store.watch((size) => console.log("log now at", size));
+   */
+  watch(onChange: (size: number) => void, options: WatchOptions = {}): () => void {
+    let last: number | undefined;
+    let stopped = false;
+    const look = () => {
+      if (stopped || !this.db.open) return;
+      const size = this.q.size.get()?.n ?? 0;
+      if (size !== last) {
+        last = size;
+        onChange(size);
+      }
+    };
+    const timer = setInterval(look, Math.max(1, options.intervalMs ?? WATCH_INTERVAL_MS));
+    timer.unref();
+    setImmediate(look).unref();
+    const stop = () => {
+      stopped = true;
+      clearInterval(timer);
+      this.watchers.delete(stop);
+    };
+    this.watchers.add(stop);
+    return stop;
+  }
+
   async close(): Promise<void> {
+    for (const stop of [...this.watchers]) stop();
     if (this.db.open) this.db.close();
   }
 }

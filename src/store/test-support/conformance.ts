@@ -2,8 +2,10 @@
  * The storage-agnostic conformance suite: every LedgerStore backend runs exactly these tests
  * against a real database (no mocks), through the store interface and through the log above it.
  */
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatVerifierKey, generateSignerKey } from "../../ledger/keys.js";
+import { formatSignerKey, formatVerifierKey, generateSignerKey } from "../../ledger/keys.js";
 import { Log } from "../../ledger/log.js";
 import { leafHash, verifyConsistency, verifyInclusion } from "../../ledger/merkle.js";
 import type { LedgerStore } from "../../ledger/store.js";
@@ -14,6 +16,28 @@ export interface StoreFactory {
   create(): Promise<LedgerStore>;
   /** The same store opened again (after `close`), to show that writes persisted. */
   reopen(store: LedgerStore): Promise<LedgerStore>;
+  /** The location of a fresh, empty ledger, as `openStore` takes it (other processes open it too). */
+  location(): Promise<string>;
+  /** Open the ledger at a location from `location()`: one more connection to it. */
+  open(location: string): Promise<LedgerStore>;
+}
+
+const WRITER = path.join(import.meta.dirname, "append-writer.ts");
+
+/** Run the concurrent-writer child; resolves with what it printed, rejects on a non-zero exit. */
+function runWriter(location: string, key: string, count: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ["--import", "tsx", WRITER, location, String(count)], {
+      env: { ...process.env, WRITER_KEY: key },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    p.on("error", reject);
+    p.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`writer exited ${code}: ${err}`))));
+  });
 }
 
 const bytes = (s: string) => new Uint8Array(Buffer.from(s));
@@ -199,6 +223,89 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       expect(again.core.actors.get("alice")?.index).toBe(0);
       await again.close();
       await log.close();
+    });
+
+    it("keeps every index exactly once with four writer processes appending at once", async () => {
+      const WRITERS = 4;
+      const EACH = 200;
+      const location = await factory.location();
+      const logKey = generateSignerKey("log.example");
+      const writers = Array.from({ length: WRITERS }, (_, i) => generateSignerKey(`w${i}`));
+      const log = await Log.open(await factory.open(location), { logKey });
+      await log.append(
+        writers.map((w) =>
+          log.sign("actor", { actor: w.name, time: now(), role: "person", key: formatVerifierKey(w) }, w),
+        ),
+      );
+      await log.close();
+      const outputs = await Promise.all(writers.map((w) => runWriter(location, formatSignerKey(w), EACH)));
+      for (const out of outputs) expect(out).toMatch(new RegExp(`^done ${EACH} gave-up \\d+\n$`));
+
+      const store = await factory.open(location);
+      const total = WRITERS + WRITERS * EACH;
+      expect(await store.size()).toBe(total);
+      const indices: number[] = [];
+      const texts = new Set<string>();
+      for await (const chunk of store.entries(0, total + 10, { rows: 97 })) {
+        for (const e of chunk) {
+          indices.push(e.index);
+          expect(Buffer.from(e.leafHash)).toEqual(Buffer.from(leafHash(e.envelope)));
+          const statement = JSON.parse(
+            Buffer.from(JSON.parse(Buffer.from(e.envelope).toString()).payload, "base64").toString(),
+          );
+          if (statement.predicate.text !== undefined) texts.add(statement.predicate.text);
+        }
+      }
+      expect(indices).toEqual(Array.from({ length: total }, (_, i) => i));
+      // No note lost and none written twice: each writer's 0..EACH-1, once.
+      expect(texts.size).toBe(WRITERS * EACH);
+      for (const w of writers) for (let i = 0; i < EACH; i++) expect(texts.has(`${w.name} ${i}`)).toBe(true);
+      const report = await verifyLedger(store);
+      expect(report).toMatchObject({ ok: true, entries: total, actors: WRITERS });
+      await store.close();
+    }, 180_000);
+
+    it("tells a watcher of an append made through another connection", async () => {
+      const location = await factory.location();
+      const watched = await factory.open(location);
+      const writer = await factory.open(location);
+      expect(typeof watched.watch).toBe("function");
+      const seen: number[] = [];
+      let wake: () => void = () => undefined;
+      const stop = watched.watch!((size) => {
+        seen.push(size);
+        wake();
+      });
+      const until = async (size: number) => {
+        const deadline = Date.now() + 10_000;
+        while (!seen.includes(size)) {
+          if (Date.now() > deadline)
+            throw new Error(`expected the watcher to report size ${size}, saw ${seen}`);
+          await new Promise<void>((res) => {
+            wake = res;
+            setTimeout(res, 100);
+          });
+        }
+      };
+      const entry = (i: number) => ({
+        index: i,
+        envelope: bytes(`e${i}`),
+        leafHash: leafHash(bytes(`e${i}`)),
+      });
+      // Watching starts by reporting the size it finds.
+      await until(0);
+      await writer.append({ start: 0, entries: [entry(0), entry(1)], nodes: [], blobs: [] });
+      await until(2);
+      await writer.append({ start: 2, entries: [entry(2)], nodes: [], blobs: [] });
+      await until(3);
+      stop();
+      const before = seen.length;
+      await writer.append({ start: 3, entries: [entry(3)], nodes: [], blobs: [] });
+      await new Promise((res) => setTimeout(res, 300));
+      expect(seen.length).toBe(before);
+      expect(seen.every((n, i) => i === 0 || n >= seen[i - 1]!)).toBe(true);
+      await writer.close();
+      await watched.close();
     });
   });
 }

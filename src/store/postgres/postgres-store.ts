@@ -1,0 +1,500 @@
+/**
+ * The shared store: a PostgreSQL database through node-postgres, for a ledger that several writer
+ * processes (on several machines) append to. The tables mirror the SQLite store's; bytes are bytea.
+ *
+ * Writers are serialised by a row lock (see `append`), every commit is synchronous
+ * (`synchronous_commit = on`: the promise resolves once the commit record is flushed to the
+ * server's WAL, postgresql.org/docs/15/wal-async-commit.html), and each append notifies
+ * `optprov_append` in its transaction, so watchers hear of it exactly when it commits.
+ */
+import pg from "pg";
+import { StoreError } from "../../errors.js";
+import type { NodeId } from "../../ledger/merkle.js";
+import {
+  type AppendBatch,
+  type ChunkLimits,
+  DEFAULT_CHUNK,
+  type LedgerMeta,
+  type LedgerStore,
+  type StoredCheckpoint,
+  type StoredEntry,
+} from "../../ledger/store.js";
+import { redactUrl } from "./redact-url.js";
+
+/** The NOTIFY channel an append announces the log's new size on. */
+export const APPEND_CHANNEL = "optprov_append";
+
+/**
+ * How long opening waits for the server before giving up. A server that is down refuses at once;
+ * this bounds the other case, a host that drops packets (TCP would otherwise retry for minutes).
+ */
+export const CONNECT_TIMEOUT_MS = 5000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS append_lock (id smallint PRIMARY KEY CHECK (id = 1));
+INSERT INTO append_lock (id) VALUES (1) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS entries (idx bigint PRIMARY KEY CHECK (idx >= 0), envelope bytea NOT NULL, leaf_hash bytea NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (level integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx));
+CREATE TABLE IF NOT EXISTS blobs (digest text PRIMARY KEY, data bytea NOT NULL);
+CREATE TABLE IF NOT EXISTS checkpoints (id bigserial PRIMARY KEY, size bigint NOT NULL, text text NOT NULL);
+CREATE INDEX IF NOT EXISTS checkpoints_size ON checkpoints (size);
+CREATE TABLE IF NOT EXISTS cosignatures (checkpoint_id bigint NOT NULL, witness text NOT NULL, line text NOT NULL, seq bigserial NOT NULL, PRIMARY KEY (checkpoint_id, witness));
+`;
+
+/**
+ * Key of the advisory lock held while the schema is created: `CREATE TABLE IF NOT EXISTS` run by
+ * two processes at once can fail on the catalogue's unique index, so openers take turns.
+ */
+const SCHEMA_LOCK = 0x6f707476; // "optv"
+
+/** Rows per INSERT and bytes per INSERT when a batch is written, to bound one statement's message. */
+const INSERT_ROWS = 2000;
+const INSERT_BYTES = 16 * 1024 * 1024;
+
+interface EntryRow {
+  idx: string;
+  envelope: Buffer;
+  leaf_hash: Buffer;
+}
+
+const u8 = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
+const toEntry = (r: EntryRow): StoredEntry => ({
+  index: Number(r.idx),
+  envelope: u8(r.envelope),
+  leafHash: u8(r.leaf_hash),
+});
+
+/** Cut `items` into runs of at most `rows` items and (but for a single large one) `bytes` bytes. */
+function runs<T>(items: readonly T[], bytes: (t: T) => number): T[][] {
+  const out: T[][] = [];
+  let run: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const n = bytes(item);
+    if (run.length > 0 && (run.length >= INSERT_ROWS || size + n > INSERT_BYTES)) {
+      out.push(run);
+      run = [];
+      size = 0;
+    }
+    run.push(item);
+    size += n;
+  }
+  if (run.length > 0) out.push(run);
+  return out;
+}
+
+export interface PostgresOpenOptions {
+  /** Open for reading only: no schema is created, and every transaction is read-only. */
+  readonly readonly?: boolean;
+  /** How long to wait for the server (default {@link CONNECT_TIMEOUT_MS}). */
+  readonly connectTimeoutMs?: number;
+}
+
+export class PostgresStore implements LedgerStore {
+  readonly kind = "postgres";
+  readonly location: string;
+  private readonly url: string;
+  private readonly pool: pg.Pool;
+  private readonly connectTimeoutMs: number;
+  private readonly watchers = new Set<() => void>();
+
+  private constructor(url: string, pool: pg.Pool, connectTimeoutMs: number) {
+    this.url = url;
+    this.location = redactUrl(url);
+    this.pool = pool;
+    this.connectTimeoutMs = connectTimeoutMs;
+  }
+
+  /**
+   * Connect to the database at `url` and create the tables if they are missing (unless read-only).
+   * Fails with STORE_OPEN_FAILED, naming the URL without its password, when the server cannot be
+   * reached within the timeout or refuses the login.
+   *
+   * @example const store = await PostgresStore.open("postgres://optprov@db.example/ledger");
+   */
+  static async open(url: string, options: PostgresOpenOptions = {}): Promise<PostgresStore> {
+    const timeout = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    const pool = new pg.Pool({
+      connectionString: url,
+      connectionTimeoutMillis: timeout,
+      max: 4,
+      // Idle connections do not keep the process alive: a reader that forgets to close still exits.
+      allowExitOnIdle: true,
+      ...(options.readonly ? { options: "-c default_transaction_read_only=on" } : {}),
+    });
+    // An idle connection the server drops (a restart) is an error on the pool, not on a query:
+    // without a listener it would crash the process. The next query opens a new connection.
+    pool.on("error", () => undefined);
+    const store = new PostgresStore(url, pool, timeout);
+    try {
+      const client = await pool.connect();
+      try {
+        if (!options.readonly) {
+          await client.query("BEGIN");
+          await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
+          await client.query(SCHEMA);
+          await client.query("COMMIT");
+        }
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    } catch (cause) {
+      await pool.end().catch(() => undefined);
+      throw new StoreError(
+        "STORE_OPEN_FAILED",
+        `cannot open ledger ${store.location}: ${(cause as Error).message || (cause as Error).name}`,
+        { cause },
+      );
+    }
+    return store;
+  }
+
+  /** A driver error as STORE_QUERY_FAILED naming the ledger (its SQLSTATE stays on the cause); ours pass. */
+  private failed(err: unknown): unknown {
+    if (err instanceof StoreError) return err;
+    const e = err as { message?: string; code?: string };
+    return new StoreError(
+      "STORE_QUERY_FAILED",
+      `ledger ${this.location}: the database refused a statement${e.code ? ` (SQLSTATE ${e.code})` : ""}: ${e.message ?? String(err)}`,
+      { cause: err },
+    );
+  }
+
+  /** Run `fn` in one transaction on one connection, committed synchronously. */
+  private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw this.failed(err);
+    }
+    try {
+      // One round trip: the session default may have been set to off by whoever runs the server.
+      await client.query("BEGIN; SET LOCAL synchronous_commit = on");
+      const value = await fn(client);
+      await client.query("COMMIT");
+      return value;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw this.failed(err);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return (await this.pool.query<R>(sql, params)).rows;
+  }
+
+  /** What the tables hold, or a read-only store over a database without them: STORE_NOT_INITIALISED. */
+  private async read<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    try {
+      return await this.rows<R>(sql, params);
+    } catch (err) {
+      // 42P01 undefined_table: a database no optprov ledger was ever created in.
+      if ((err as { code?: string }).code === "42P01")
+        throw new StoreError(
+          "STORE_NOT_INITIALISED",
+          `${this.location} is not an optprov ledger: it holds no log tables`,
+          { cause: err },
+        );
+      throw this.failed(err);
+    }
+  }
+
+  async meta(): Promise<LedgerMeta | undefined> {
+    const rows = new Map(
+      (await this.read<{ key: string; value: string }>("SELECT key, value FROM meta")).map((r) => [
+        r.key,
+        r.value,
+      ]),
+    );
+    const origin = rows.get("origin");
+    const logKey = rows.get("log_key");
+    return origin !== undefined && logKey !== undefined ? { origin, logKey } : undefined;
+  }
+
+  async initMeta(meta: LedgerMeta): Promise<void> {
+    await this.transaction(async (c) => {
+      await c.query("SELECT id FROM append_lock WHERE id = 1 FOR UPDATE");
+      const existing = new Map(
+        (await c.query<{ key: string; value: string }>("SELECT key, value FROM meta")).rows.map((r) => [
+          r.key,
+          r.value,
+        ]),
+      );
+      if (existing.size > 0) {
+        if (existing.get("origin") !== meta.origin || existing.get("log_key") !== meta.logKey) {
+          throw new StoreError(
+            "STORE_CONFLICT",
+            `ledger ${this.location} already belongs to log ${existing.get("origin")}`,
+          );
+        }
+        return;
+      }
+      await c.query("INSERT INTO meta (key, value) VALUES ('origin', $1), ('log_key', $2)", [
+        meta.origin,
+        meta.logKey,
+      ]);
+    });
+  }
+
+  async size(): Promise<number> {
+    const [row] = await this.read<{ n: string | null }>("SELECT MAX(idx) + 1 AS n FROM entries");
+    return row?.n == null ? 0 : Number(row.n);
+  }
+
+  /**
+   * One transaction. Writers take turns on the single row of `append_lock` (`SELECT ... FOR
+   * UPDATE`), then compare the log's size with `batch.start`: the one that comes second waits for
+   * the first to commit, then sees its entries (under READ COMMITTED each statement reads what was
+   * committed before it began) and refuses with STORE_CONFLICT, and `Log.append` catches up and
+   * decides again. The primary key on `idx` would refuse a duplicated index anyway; the lock turns
+   * that race into an orderly conflict before any row is written, and keeps two batches from
+   * interleaving nodes. A row lock rather than an advisory lock: its scope is this ledger's own
+   * table, so nothing else in the database that happens to use the same advisory key can block or be
+   * blocked by a writer.
+   */
+  async append(batch: AppendBatch): Promise<void> {
+    await this.transaction(async (c) => {
+      await c.query("SELECT id FROM append_lock WHERE id = 1 FOR UPDATE");
+      const [row] = (await c.query<{ n: string | null }>("SELECT MAX(idx) + 1 AS n FROM entries")).rows;
+      const size = row?.n == null ? 0 : Number(row.n);
+      if (size !== batch.start) {
+        throw new StoreError(
+          "STORE_CONFLICT",
+          `append expected the log at size ${batch.start}, found ${size}`,
+        );
+      }
+      for (const run of runs(batch.entries, (e) => e.envelope.length + 40)) {
+        await c.query(
+          "INSERT INTO entries (idx, envelope, leaf_hash) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])",
+          [run.map((e) => e.index), run.map((e) => e.envelope), run.map((e) => e.leafHash)],
+        );
+      }
+      for (const run of runs(batch.nodes, () => 48)) {
+        await c.query(
+          "INSERT INTO nodes (level, idx, hash) SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bytea[])",
+          [run.map((n) => n.level), run.map((n) => n.index), run.map((n) => n.hash)],
+        );
+      }
+      for (const run of runs(batch.blobs, (b) => b.data.length + 64)) {
+        await c.query(
+          "INSERT INTO blobs (digest, data) SELECT * FROM unnest($1::text[], $2::bytea[]) ON CONFLICT (digest) DO NOTHING",
+          [run.map((b) => b.digest), run.map((b) => b.data)],
+        );
+      }
+      if (batch.entries.length > 0)
+        await c.query("SELECT pg_notify($1, $2)", [
+          APPEND_CHANNEL,
+          String(batch.start + batch.entries.length),
+        ]);
+    });
+  }
+
+  async *entries(
+    start: number,
+    end: number,
+    limits: ChunkLimits = {},
+  ): AsyncIterable<readonly StoredEntry[]> {
+    const maxRows = Math.max(1, limits.rows ?? DEFAULT_CHUNK.rows);
+    const maxBytes = Math.max(1, limits.bytes ?? DEFAULT_CHUNK.bytes);
+    let from = start;
+    while (from < end) {
+      // Plan the chunk from the envelopes' lengths first (octet_length reads a TOASTed value's
+      // length from its header without fetching it), so a chunk stays within the byte budget.
+      const lengths = await this.read<{ idx: string; n: number }>(
+        "SELECT idx, octet_length(envelope) AS n FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx LIMIT $3",
+        [from, end, maxRows],
+      );
+      if (lengths.length === 0) return;
+      let take = 0;
+      let bytes = 0;
+      while (take < lengths.length && (take === 0 || bytes + lengths[take]!.n <= maxBytes)) {
+        bytes += lengths[take]!.n;
+        take++;
+      }
+      const rows = await this.read<EntryRow>(
+        "SELECT idx, envelope, leaf_hash FROM entries WHERE idx >= $1 AND idx <= $2 ORDER BY idx LIMIT $3",
+        [from, lengths[take - 1]!.idx, take],
+      );
+      if (rows.length === 0) return;
+      yield rows.map(toEntry);
+      from = Number(rows[rows.length - 1]!.idx) + 1;
+    }
+  }
+
+  async entry(index: number): Promise<StoredEntry | undefined> {
+    const [row] = await this.read<EntryRow>("SELECT idx, envelope, leaf_hash FROM entries WHERE idx = $1", [
+      index,
+    ]);
+    return row ? toEntry(row) : undefined;
+  }
+
+  async nodes(ids: readonly NodeId[]): Promise<(Uint8Array | undefined)[]> {
+    const leaves = ids.filter((id) => id.level === 0).map((id) => id.index);
+    const inner = ids.filter((id) => id.level > 0);
+    const found = new Map<string, Uint8Array>();
+    if (leaves.length > 0) {
+      for (const r of await this.read<{ idx: string; leaf_hash: Buffer }>(
+        "SELECT idx, leaf_hash FROM entries WHERE idx = ANY($1::bigint[])",
+        [leaves],
+      ))
+        found.set(`0/${r.idx}`, u8(r.leaf_hash));
+    }
+    if (inner.length > 0) {
+      for (const r of await this.read<{ level: number; idx: string; hash: Buffer }>(
+        "SELECT n.level, n.idx, n.hash FROM nodes n JOIN unnest($1::integer[], $2::bigint[]) AS w (level, idx) ON n.level = w.level AND n.idx = w.idx",
+        [inner.map((id) => id.level), inner.map((id) => id.index)],
+      ))
+        found.set(`${r.level}/${r.idx}`, u8(r.hash));
+    }
+    return ids.map(({ level, index }) => found.get(`${level}/${index}`));
+  }
+
+  async nodeCount(): Promise<number> {
+    const [row] = await this.read<{ n: string }>("SELECT COUNT(*) AS n FROM nodes");
+    return Number(row?.n ?? 0);
+  }
+
+  async blob(digest: string): Promise<Uint8Array | undefined> {
+    const [row] = await this.read<{ data: Buffer }>("SELECT data FROM blobs WHERE digest = $1", [digest]);
+    return row ? u8(row.data) : undefined;
+  }
+
+  async blobDigests(): Promise<readonly { readonly digest: string; readonly size: number }[]> {
+    // COLLATE "C": digest order is byte order, as in SQLite, whatever the database's collation.
+    return this.read<{ digest: string; size: number }>(
+      'SELECT digest, octet_length(data) AS size FROM blobs ORDER BY digest COLLATE "C"',
+    );
+  }
+
+  private async withCosigs(rows: { id: string; size: string; text: string }[]): Promise<StoredCheckpoint[]> {
+    if (rows.length === 0) return [];
+    const cosigs = await this.read<{ checkpoint_id: string; witness: string; line: string }>(
+      "SELECT checkpoint_id, witness, line FROM cosignatures WHERE checkpoint_id = ANY($1::bigint[]) ORDER BY seq",
+      [rows.map((r) => r.id)],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      size: Number(r.size),
+      text: r.text,
+      cosignatures: cosigs
+        .filter((c) => c.checkpoint_id === r.id)
+        .map((c) => ({ witness: c.witness, line: c.line })),
+    }));
+  }
+
+  async addCheckpoint(size: number, text: string): Promise<StoredCheckpoint> {
+    const [row] = await this.transaction(
+      async (c) =>
+        (
+          await c.query<{ id: string }>("INSERT INTO checkpoints (size, text) VALUES ($1, $2) RETURNING id", [
+            size,
+            text,
+          ])
+        ).rows,
+    );
+    return { id: Number(row!.id), size, text, cosignatures: [] };
+  }
+
+  async checkpoints(): Promise<StoredCheckpoint[]> {
+    return this.withCosigs(
+      await this.read<{ id: string; size: string; text: string }>(
+        "SELECT id, size, text FROM checkpoints ORDER BY size, id",
+      ),
+    );
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    const [latest] = await this.withCosigs(
+      await this.read<{ id: string; size: string; text: string }>(
+        "SELECT id, size, text FROM checkpoints ORDER BY size DESC, id DESC LIMIT 1",
+      ),
+    );
+    return latest;
+  }
+
+  async addCosignature(checkpointId: number, witness: string, line: string): Promise<void> {
+    // A witness cosigning again replaces its line and moves to the end, as SQLite's INSERT OR REPLACE does.
+    await this.transaction((c) =>
+      c.query(
+        `INSERT INTO cosignatures (checkpoint_id, witness, line) VALUES ($1, $2, $3)
+         ON CONFLICT (checkpoint_id, witness)
+         DO UPDATE SET line = excluded.line, seq = nextval(pg_get_serial_sequence('cosignatures', 'seq'))`,
+        [checkpointId, witness, line],
+      ),
+    );
+  }
+
+  /**
+   * Call `onChange` with the log's size whenever another connection (or this one) appends, by
+   * LISTEN on {@link APPEND_CHANNEL} over a connection of its own. Once listening (and again after
+   * the connection was lost and made anew, one second later) it reports the size it reads, so an
+   * append made before the LISTEN took effect is not missed. Returns the function that stops it.
+   *
+   * @example const stop = store.watch((size) => console.log("log now at", size));
+   */
+  watch(onChange: (size: number) => void): () => void {
+    let stopped = false;
+    let client: pg.Client | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    const listen = async () => {
+      const c = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: this.connectTimeoutMs });
+      client = c;
+      let lost = false;
+      const again = () => {
+        if (lost) return;
+        lost = true;
+        c.removeAllListeners();
+        c.on("error", () => undefined);
+        void c.end().catch(() => undefined);
+        if (client === c) client = undefined;
+        if (!stopped) {
+          retry = setTimeout(() => void listen(), 1000);
+          retry.unref();
+        }
+      };
+      c.on("error", again);
+      c.on("end", again);
+      c.on("notification", (n) => {
+        const size = Number(n.payload);
+        if (!stopped && n.channel === APPEND_CHANNEL && Number.isSafeInteger(size)) onChange(size);
+      });
+      try {
+        await c.connect();
+        // The listening socket must not keep a process alive that has nothing else to do.
+        (c as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+        await c.query(`LISTEN ${APPEND_CHANNEL}`);
+        const size = await this.size();
+        if (!stopped) onChange(size);
+      } catch {
+        again();
+      }
+    };
+    void listen();
+    const stop = () => {
+      stopped = true;
+      if (retry !== undefined) clearTimeout(retry);
+      const c = client;
+      client = undefined;
+      if (c !== undefined) {
+        c.removeAllListeners();
+        c.on("error", () => undefined);
+        void c.end().catch(() => undefined);
+      }
+      this.watchers.delete(stop);
+    };
+    this.watchers.add(stop);
+    return stop;
+  }
+
+  async close(): Promise<void> {
+    for (const stop of [...this.watchers]) stop();
+    if (!this.pool.ended) await this.pool.end();
+  }
+}
