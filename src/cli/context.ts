@@ -20,10 +20,9 @@ import type { LedgerStore } from "../ledger/store.js";
 import { ledgerRules } from "../oversight/gate-detectors.js";
 import {
   CONFIG_FILE,
-  findConfigFile,
   type KeyRoleName,
   type LoadedConfig,
-  loadConfigFile,
+  projectConfig,
   resolveSettings,
   SETTING_ENV,
   type Settings,
@@ -47,17 +46,7 @@ export interface GlobalOptions {
  * @example configFor({})?.file // "/home/alice/lab/optprov.yml"
  */
 export function configFor(g: GlobalOptions): LoadedConfig | undefined {
-  const explicit = g.config ?? (process.env.OPTPROV_CONFIG || undefined);
-  if (explicit !== undefined) return loadConfigFile(explicit);
-  const found = findConfigFile(process.cwd(), (file) => {
-    try {
-      fs.lstatSync(file);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  return found === undefined ? undefined : loadConfigFile(found);
+  return projectConfig(g.config);
 }
 
 const resolved = new WeakMap<GlobalOptions, Settings>();

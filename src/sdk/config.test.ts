@@ -131,3 +131,32 @@ describe("resolveSettings", () => {
     );
   });
 });
+
+describe("openLedger and optprov.yml", () => {
+  it("opens the ledger and log key the project's optprov.yml names, as the CLI does; an explicit path wins", async () => {
+    const { openLedger } = await import("./ledger.js");
+    const { generateSignerKey } = await import("../ledger/keys.js");
+    const { writeKeyFile } = await import("./location.js");
+    const project = path.join(dir, "sdk-project");
+    fs.mkdirSync(project, { recursive: true });
+    const logKey = generateSignerKey("log.project");
+    writeKeyFile(path.join(project, "keys/log.key"), logKey);
+    const config = write("sdk-project/optprov.yml", "version: 1\nledger: data/lab.db\nlogKey: keys/log.key\n");
+    const before = process.env.OPTPROV_CONFIG;
+    process.env.OPTPROV_CONFIG = config;
+    try {
+      fs.mkdirSync(path.join(project, "data"), { recursive: true });
+      const ledger = await openLedger({ pollMs: 1000 });
+      expect(ledger.log.store.location).toBe(path.join(project, "data/lab.db"));
+      expect(ledger.log.origin).toContain("log.project");
+      await ledger.close();
+      const explicit = path.join(project, "explicit.db");
+      const other = await openLedger({ path: explicit, logKey: generateSignerKey("log.other"), pollMs: 1000 });
+      expect(other.log.store.location).toBe(explicit);
+      await other.close();
+    } finally {
+      if (before === undefined) delete process.env.OPTPROV_CONFIG;
+      else process.env.OPTPROV_CONFIG = before;
+    }
+  });
+});

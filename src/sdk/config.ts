@@ -9,6 +9,7 @@
  * subfolder. A file owned by another user (or writable by everyone) is refused: whoever can write
  * it decides which ledger and which keys the next command uses, the way a planted `.git` would.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import {
@@ -268,4 +269,24 @@ export function resolveSettings(
     server,
     keys: { actor: pick("keys.actor"), overseer: pick("keys.overseer"), witness: pick("keys.witness") },
   };
+}
+
+/**
+ * The project's optprov.yml: `explicit`, else $OPTPROV_CONFIG, else the nearest one found walking
+ * up from the working directory; undefined when there is none.
+ *
+ * @example projectConfig()?.file // "/home/alice/lab/optprov.yml"
+ */
+export function projectConfig(explicit?: string): LoadedConfig | undefined {
+  const named = explicit ?? (process.env.OPTPROV_CONFIG || undefined);
+  if (named !== undefined) return loadConfigFile(named);
+  const found = findConfigFile(process.cwd(), (file) => {
+    try {
+      fs.lstatSync(file);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return found === undefined ? undefined : loadConfigFile(found);
 }

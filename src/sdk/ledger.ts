@@ -14,6 +14,7 @@ import type { LedgerStore } from "../ledger/store.js";
 import type { WorkerPool } from "../ledger/worker-pool.js";
 import { ledgerRules } from "../oversight/gate-detectors.js";
 import { openStore } from "../store/open-store.js";
+import { projectConfig, resolveSettings } from "./config.js";
 import { loadLogKey, readSignerKey, resolveLedgerPath } from "./location.js";
 import { Optimizer } from "./optimizer.js";
 
@@ -88,14 +89,25 @@ export class Ledger {
    * const root = await ledger.root({ name: "alice", key: "alice.key" });
    */
   static async open(options: OpenLedgerOptions = {}): Promise<Ledger> {
-    const file = resolveLedgerPath(options.path);
+    // The same settings as the CLI: the option, then OPTPROV_*, then the project's optprov.yml.
+    const settings = resolveSettings(
+      { ledger: options.path, logKey: typeof options.logKey === "string" ? options.logKey : undefined },
+      process.env,
+      options.store === undefined ? projectConfig() : undefined,
+    );
+    const file = resolveLedgerPath(settings.ledger.value);
+    const source = settings.logKey.source !== "default" ? settings.logKey.value : undefined;
     const key =
-      typeof options.logKey === "string" ? readSignerKey(options.logKey, "log key") : options.logKey;
+      typeof options.logKey === "object"
+        ? options.logKey
+        : options.store !== undefined && source !== undefined
+          ? readSignerKey(source, `log key (${settings.logKey.from})`)
+          : undefined;
     const store = options.store ?? (await openStore(file));
     const rules = ledgerRules(options.gateDetectors);
     try {
       const logKey =
-        key ?? (options.store ? undefined : loadLogKey(file, undefined, (await store.size()) === 0));
+        key ?? (options.store ? undefined : loadLogKey(file, source, (await store.size()) === 0));
       const log = await Log.open(store, {
         ...(logKey ? { logKey } : {}),
         ...(options.pool ? { pool: options.pool } : {}),
