@@ -194,6 +194,7 @@ describe("clean ancestry at the gate", () => {
     expect(child.name).toBe("greedy");
     const text = renderExplanation((await explain(w.ledger.state, w.ledger.log.store, "greedy"))!);
     expect(text).toContain("The records of its line of creators show no findings.");
+    expect(text).not.toContain("ANCESTOR_RECORD");
     expect(text).toMatch(
       /The gate weighed its ancestors' records \(goodhart, constraint, self-modification, at high and above\) and found nothing/,
     );
@@ -216,6 +217,7 @@ describe("clean ancestry at the gate", () => {
       1,
     ]);
     expect(renderExplanation(e)).toMatch(/found \d+ reason\(s\) to refuse it/);
+    expect(e.concerns.map((c) => c.code)).toContain("ANCESTOR_RECORD");
     const report = await verifyLedger(w.ledger.log.store);
     expect(report.ok).toBe(true);
     await w.ledger.close();

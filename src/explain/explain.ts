@@ -238,6 +238,14 @@ export async function explain(
       ? ancestryReport(state, ANCESTRY_MONITORS, { detectors: Object.keys(ANCESTRY_MONITORS) }, o.creator)
           .findings
       : [];
+  const serious = lineFindings.filter((f) => f.severity === "critical" || f.severity === "high");
+  if (serious.length > 0)
+    concerns.push({
+      level: "warning",
+      code: "ANCESTOR_RECORD",
+      message: `its line of creators has ${serious.length} high or critical finding(s) (${[...new Set(serious.map((f) => `${f.detector} on ${f.optimizer}`))].join(", ")}): what made it may have been gaming its objective`,
+      entries: [...new Set(serious.flatMap((f) => f.entries.slice(0, 5)))],
+    });
   const order: Record<ConcernLevel, number> = { critical: 0, warning: 1, info: 2 };
   concerns.sort((a, b) => order[a.level] - order[b.level]);
   return {
