@@ -58,7 +58,9 @@ export function cycloneDxValidator(): ValidateFunction {
  * the proto field names (`dsse_envelope`, `public_key`, ...) while its properties are the JSON names
  * (`dsseEnvelope`, `publicKey`) under `additionalProperties: false`, so it admits no bundle at all;
  * here each `required` name in a `oneOf` is rewritten to its JSON name (lowerCamelCase, as protojson
- * writes it). Nothing else is changed.
+ * writes it). And where a property is `{"$ref": ..., "additionalProperties": false}`, the sibling
+ * of `$ref` is dropped: draft-04 says every other member of a `$ref` object MUST be ignored, and
+ * ajv would otherwise apply it (refusing every field of the referenced object). Nothing else changes.
  */
 export function sigstoreBundleValidator(): ValidateFunction {
   const schema = readJson(path.join(VECTORS, "sigstore/Bundle.schema.json"));
@@ -66,9 +68,18 @@ export function sigstoreBundleValidator(): ValidateFunction {
   const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   for (const def of Object.values(schema.definitions as Record<string, { oneOf?: { required: string[] }[] }>))
     for (const clause of def.oneOf ?? []) clause.required = clause.required.map(camel);
+  const dropRefSiblings = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(dropRefSiblings);
+    if (typeof node !== "object" || node === null) return node;
+    const o = node as Record<string, unknown>;
+    // The root is `{"$ref": "#/definitions/Bundle", "definitions": ...}`: its definitions stay.
+    if (typeof o.$ref === "string")
+      return { $ref: o.$ref, ...(o.definitions ? { definitions: dropRefSiblings(o.definitions) } : {}) };
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, dropRefSiblings(v)]));
+  };
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   // "binary" is protobuf's format name for base64 bytes, not a JSON Schema format.
   ajv.addFormat("binary", /^[A-Za-z0-9+/]*={0,2}$/);
-  return ajv.compile(schema);
+  return ajv.compile(dropRefSiblings(schema) as Record<string, unknown>);
 }
