@@ -12,7 +12,7 @@
  * pinned key).
  *
  * `verifySigstoreBundle` checks such a bundle offline with the log's key, through the same proof
- * check as `optprov proof verify` (`ledger/verify-proof.ts`), after checking that the bundle's
+ * check as `optprov verify-proof` (`ledger/verify-proof.ts`), after checking that the bundle's
  * parts agree with each other.
  */
 import type { ControlState } from "../control/state.js";
