@@ -7,6 +7,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { bundleFromJSON, isBundleWithDsseEnvelope, isBundleWithPublicKey } from "@sigstore/bundle";
+import { crypto as sigstoreCrypto } from "@sigstore/core";
+import { signatureContent } from "@sigstore/verify/dist/bundle/index.js";
+import { verifyTLogBody, verifyTLogInclusion } from "@sigstore/verify/dist/tlog/index.js";
+import type { TLogAuthority } from "@sigstore/verify/dist/trust/trust.types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeBase64, encodeBase64 } from "../ledger/base64.js";
 import { generateSignerKey } from "../ledger/keys.js";
@@ -226,5 +230,81 @@ describe("Sigstore bundle export", () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+/**
+ * sigstore-js as the independent checker: its own checkpoint, Merkle and DSSE code (the parts of
+ * @sigstore/verify that do not assume Rekor), given a trust root that lists the log's key.
+ */
+describe("sigstore-js checks the exported bundle", () => {
+  const spki = (publicKey: Uint8Array) =>
+    sigstoreCrypto.createPublicKey(
+      Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), publicKey]),
+    );
+  const authority = (key: { name: string; type: number; publicKey: Uint8Array }): TLogAuthority => ({
+    // Sigstore's log id: SHA-256 over the key; a checkpoint signature's 4-byte hint is its prefix.
+    logID: sigstoreCrypto.digest(
+      "sha256",
+      Buffer.from(`${key.name}\n`),
+      Buffer.from([key.type]),
+      key.publicKey,
+    ),
+    baseURL: key.name,
+    publicKey: spki(key.publicKey),
+    validFor: { start: new Date(0), end: new Date(8.64e15) },
+  });
+  // name+hexid+base64: names and ids hold no '+', the base64 may.
+  const signerKey = (hint: string) =>
+    spki(Buffer.from(hint.split("+").slice(2).join("+"), "base64").subarray(1));
+
+  it("verifies the checkpoint signature, the inclusion proof and the DSSE signature", () => {
+    for (const b of bundles.values()) {
+      const parsed = bundleFromJSON(b);
+      const entry = parsed.verificationMaterial.tlogEntries[0]!;
+      expect(() => verifyTLogInclusion(entry, [authority(fixture.logKey)])).not.toThrow();
+      expect(signatureContent(parsed).verifySignature(signerKey(b.verificationMaterial.publicKey.hint))).toBe(
+        true,
+      );
+    }
+  });
+
+  it("refuses a tampered proof, checkpoint or signature, and another log's key", () => {
+    const b = bundles.get(fixture.entries.player)!;
+    const inclusion = (tamper: (x: Record<string, Json>) => void, key = fixture.logKey) => {
+      const t = clone(b);
+      tamper(t);
+      return () =>
+        verifyTLogInclusion(bundleFromJSON(t).verificationMaterial.tlogEntries[0]!, [authority(key)]);
+    };
+    const tl = (x: Record<string, Json>) => x.verificationMaterial.tlogEntries[0];
+    const proofHash = (x: Record<string, Json>) => {
+      tl(x).inclusionProof.hashes[0] = flip(tl(x).inclusionProof.hashes[0]);
+    };
+    expect(inclusion(proofHash)).toThrow(expect.objectContaining({ code: "TLOG_INCLUSION_PROOF_ERROR" }));
+    expect(
+      inclusion((x) => {
+        const lines = tl(x).inclusionProof.checkpoint.envelope.split("\n");
+        lines[1] = String(Number(lines[1]) + 1);
+        tl(x).inclusionProof.checkpoint.envelope = lines.join("\n");
+      }),
+    ).toThrow(expect.objectContaining({ code: "TLOG_INCLUSION_PROOF_ERROR" }));
+    expect(inclusion(() => undefined, generateSignerKey(fixture.logKey.name))).toThrow(
+      expect.objectContaining({ code: "TLOG_INCLUSION_PROOF_ERROR" }),
+    );
+    const forged = clone(b);
+    forged.dsseEnvelope.signatures[0].sig = flip(forged.dsseEnvelope.signatures[0].sig);
+    expect(
+      signatureContent(bundleFromJSON(forged)).verifySignature(
+        signerKey(b.verificationMaterial.publicKey.hint),
+      ),
+    ).toBe(false);
+  });
+
+  it("does not take the body for a Rekor entry (what docs/interop.md says does not carry over)", () => {
+    const parsed = bundleFromJSON(bundles.get(0)!);
+    expect(() =>
+      verifyTLogBody(parsed.verificationMaterial.tlogEntries[0]!, signatureContent(parsed)),
+    ).toThrow(expect.objectContaining({ code: "TLOG_BODY_ERROR" }));
   });
 });
