@@ -5,6 +5,7 @@
  * that stopped it. The exports (OpenLineage, CycloneDX) are views of these facts, so they agree.
  */
 import type { ControlState, OptimizerRecord } from "../control/state.js";
+import { StoreError } from "../errors.js";
 import { recordedSpec } from "../explain/explain.js";
 import { toHex } from "../ledger/base64.js";
 import { sha256 } from "../ledger/crypto.js";
@@ -109,9 +110,12 @@ export async function optimizerFacts(
   const records = [...state.optimizers.values()].sort((a, b) => a.index - b.index);
   for (const o of records) {
     const entry = await store.entry(o.index);
-    // The ledger verified before any export reads it, so a creation without its entry is a broken store.
+    // The replay just read this entry, so its absence now is a store that changed or broke under us.
     if (entry === undefined)
-      throw new Error(`optimizer ${o.name}: creation entry ${o.index} is not in the store`);
+      throw new StoreError(
+        "STORE_CORRUPT",
+        `optimizer ${o.name}: its creation entry ${o.index} expected in ${store.location}, got none`,
+      );
     const raw = await recordedSpec(store, o);
     const spec = raw === undefined ? undefined : validateOptimizerSpec(raw).spec;
     const wm = spec?.worldModel;

@@ -208,6 +208,36 @@ describe("Sigstore bundle export", () => {
     );
   });
 
+  const HOSTILE: [string, () => unknown][] = [
+    ["null", () => null],
+    ["an array", () => []],
+    ["an empty object", () => ({})],
+    ["a numeric media type", () => ({ mediaType: 3 })],
+    ["no verification material", () => ({ mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json" })],
+    [
+      "two log entries",
+      () => {
+        const b = clone(bundles.get(0)!);
+        b.verificationMaterial.tlogEntries.push(b.verificationMaterial.tlogEntries[0]);
+        return b;
+      },
+    ],
+    [
+      "65 proof hashes",
+      () => {
+        const b = clone(bundles.get(0)!);
+        const proof = b.verificationMaterial.tlogEntries[0].inclusionProof;
+        proof.hashes = Array(65).fill(proof.rootHash);
+        return b;
+      },
+    ],
+  ];
+  it.each(HOSTILE)("refuses %s as a bundle, cleanly", (_, input) => {
+    expect(() => verifySigstoreBundle(input(), { logKey: fixture.logKey })).toThrow(
+      expect.objectContaining({ code: "BUNDLE_INVALID" }),
+    );
+  });
+
   it("refuses a bundle checked with another log's key", () => {
     const other = generateSignerKey(fixture.logKey.name);
     expect(() => verifySigstoreBundle(b0(), { logKey: other })).toThrow(
