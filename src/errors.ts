@@ -2,6 +2,7 @@
  * One base error with a stable `code`, and one subclass per domain.
  * Tests assert codes, never wording; messages say what was expected and what came.
  */
+import type { VerifyCode } from "./ledger/verify.js";
 export class OptprovError<C extends string = string> extends Error {
   readonly code: C;
   constructor(code: C, message: string, options?: { cause?: unknown }) {
@@ -24,6 +25,8 @@ export type FormatErrorCode =
   | "PROOF_FILE_INVALID"
   /** A file given as a witness's record that is not one at all (not JSON lines). */
   | "WITNESS_RECORD_INVALID"
+  /** A Sigstore bundle that is not one of ours: not bundle v0.3 JSON with a DSSE envelope, a public key hint and one log entry with its inclusion proof. */
+  | "BUNDLE_INVALID"
   | "INPUT_TOO_LARGE";
 export class FormatError extends OptprovError<FormatErrorCode> {}
 
@@ -39,7 +42,11 @@ export type VerificationErrorCode =
   | "WITNESS_RECORD_ROLLED_BACK"
   | "WITNESS_RECORD_BROKEN"
   | "WITNESS_RECORD_FOREIGN"
-  | "WITNESS_RECORD_EXISTS";
+  | "WITNESS_RECORD_EXISTS"
+  /** No signed checkpoint covers the entry asked for, so no inclusion proof can be given against one. */
+  | "CHECKPOINT_MISSING"
+  /** An export refused because the ledger does not verify: the code is the verifier's (`optprov verify`). */
+  | VerifyCode;
 export class VerificationError extends OptprovError<VerificationErrorCode> {}
 
 /** The log's own admission rules (`ledger/admission.ts`). */

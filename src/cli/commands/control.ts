@@ -1,10 +1,10 @@
 /** Halt, resume, explain, tree, export and audit: acting on and reading the control state. */
 import type { Command } from "commander";
 import type { ControlState } from "../../control/state.js";
-import { PolicyError, UsageError } from "../../errors.js";
+import { PolicyError, VerificationError } from "../../errors.js";
 import { explain, renderExplanation } from "../../explain/explain.js";
-import { toProvJson } from "../../explain/prov-json.js";
 import { provenanceTree, renderTree } from "../../explain/tree.js";
+import { type ExportRequest, exportFormat, exportLedger } from "../../interop/export.js";
 import type { LedgerStore } from "../../ledger/store.js";
 import { explainSpec, renderExplanation as renderSpec, validateOptimizerSpec } from "../../model/index.js";
 import { audit, renderAudit } from "../../oversight/audit.js";
@@ -13,12 +13,16 @@ import { checkOutputFile, writeOutputFile } from "../../sdk/output-file.js";
 import {
   type GlobalOptions,
   KEY_SOURCE_HELP,
+  logKeyAtHand,
+  openExistingLog,
   openExistingStore,
   signingKey,
   withExistingLedger,
+  withLog,
 } from "../context.js";
 import { makeOutput } from "../output.js";
 import type { Style } from "../style.js";
+import { parseIndex } from "./args.js";
 
 async function readState(g: GlobalOptions): Promise<{ state: ControlState; store: LedgerStore }> {
   const store = await openExistingStore(g, false);
@@ -123,28 +127,66 @@ export function registerControl(program: Command, globals: () => GlobalOptions):
     });
   program
     .command("export")
-    .description("Export the provenance for other tools (W3C PROV-JSON)")
-    .requiredOption("--format <format>", "prov-json")
+    .description(
+      "Export the provenance for other tools: W3C PROV-JSON, OpenLineage RunEvents, a Sigstore bundle of one entry, or a CycloneDX 1.6 ML-BOM of one optimizer (JSON)",
+    )
+    .option("--format <format>", "prov (prov-json), openlineage, sigstore or cyclonedx", "prov-json")
+    .option(
+      "--optimizer <name>",
+      "openlineage: only this optimizer's events; cyclonedx: the optimizer the BOM is of",
+    )
+    .option("--entry <index>", "sigstore: the entry to bundle, with its inclusion proof")
     .option("--out <file>", "write to a file instead of stdout")
-    .action(async (opts: { format: string; out?: string }) => {
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Every format but prov is made only from a ledger that verifies; on one that does not, the",
+        "export is refused with the verifier's code. A Sigstore bundle needs a checkpoint covering the",
+        "entry: one is signed when the log key is at hand (see optprov checkpoint). docs/interop.md",
+        "says what each format carries and how to check a bundle.",
+        "",
+        "Examples:",
+        "  optprov export --format openlineage --out events.json",
+        "  optprov export --format sigstore --entry 3 --out entry-3.sigstore.json",
+        "  optprov export --format cyclonedx --optimizer planner --out planner.cdx.json",
+      ].join("\n"),
+    )
+    .action(async (opts: { format: string; optimizer?: string; entry?: string; out?: string }) => {
       const g = globals();
-      if (opts.format !== "prov-json")
-        throw new UsageError("USAGE", `--format: expected prov-json, got ${JSON.stringify(opts.format)}`);
+      const request: ExportRequest = {
+        format: exportFormat(opts.format),
+        ...(opts.optimizer !== undefined ? { optimizer: opts.optimizer } : {}),
+        ...(opts.entry !== undefined ? { entry: parseIndex(opts.entry, "--entry") } : {}),
+      };
       // Checked before the ledger is read, so a bad --out fails fast and writes nothing.
       if (opts.out !== undefined) checkOutputFile(opts.out, { what: "--out" });
-      const { state, store } = await readState(g);
+      const store = await openExistingStore(g, false);
+      let value: unknown;
       try {
-        const text = `${JSON.stringify(await toProvJson(state, store), null, 2)}\n`;
-        if (opts.out === undefined) process.stdout.write(text);
-        else {
-          writeOutputFile(opts.out, text, { what: "--out" });
-          makeOutput(g.json === true).result(
-            { file: opts.out, format: "prov-json" },
-            () => `wrote ${opts.out}`,
-          );
+        try {
+          value = await exportLedger(store, request);
+        } catch (err) {
+          // A bundle needs a checkpoint over its entry; sign one if the log key is here (as proof inclusion does).
+          if (
+            !(err instanceof VerificationError && err.code === "CHECKPOINT_MISSING") ||
+            logKeyAtHand(g) === undefined
+          )
+            throw err;
+          await withLog(openExistingLog(g, { write: true, logKey: "required" }), (log) => log.checkpoint());
+          value = await exportLedger(store, request);
         }
       } finally {
         await store.close();
+      }
+      const text = `${JSON.stringify(value, null, 2)}\n`;
+      if (opts.out === undefined) process.stdout.write(text);
+      else {
+        writeOutputFile(opts.out, text, { what: "--out" });
+        makeOutput(g.json === true).result(
+          { file: opts.out, format: request.format },
+          () => `wrote ${opts.out}`,
+        );
       }
     });
   program

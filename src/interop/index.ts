@@ -1,0 +1,42 @@
+/**
+ * Standard exports of a ledger that other ecosystems' tools check (`optprov/interop`): OpenLineage
+ * RunEvents, Sigstore bundles, CycloneDX 1.6 ML-BOMs, and the one entry point `optprov export` calls.
+ * docs/interop.md says what each carries and how a verifier checks a bundle.
+ */
+export { type CycloneDxBom, type CycloneDxComponent, toCycloneDx } from "./cyclonedx.js";
+export {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportRequest,
+  exportFormat,
+  exportLedger,
+} from "./export.js";
+export {
+  OPENLINEAGE_SCHEMA_URL,
+  OPTIMIZER_FACET_SCHEMA_URL,
+  type OpenLineageOptions,
+  type OptimizerRunFacet,
+  type ParentRunFacet,
+  type RunEvent,
+  type RunEventType,
+  runIdFor,
+  toOpenLineage,
+} from "./openlineage.js";
+export {
+  type HaltFact,
+  type ObjectiveSummary,
+  type OptimizerFacts,
+  optimizerFacts,
+  type ProcessSummary,
+  type WorldModelSummary,
+} from "./optimizer-facts.js";
+export {
+  type BundleCheck,
+  logIdFor,
+  OPTPROV_ENTRY_KIND,
+  SIGSTORE_BUNDLE_V03,
+  type SigstoreBundle,
+  type SigstoreTlogEntry,
+  toSigstoreBundle,
+  verifySigstoreBundle,
+} from "./sigstore-bundle.js";
