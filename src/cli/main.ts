@@ -2,11 +2,10 @@
  * The optprov command line: flags mapped to library calls, nothing more.
  * Exit codes: 0 success, 1 a verification found a problem, 2 bad input or usage, 70 an internal error.
  */
-import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { formatProblem } from "../control/policy.js";
 import { OptprovError, VerificationError } from "../errors.js";
-import { readInputText } from "../sdk/input-file.js";
+import { packageVersion } from "../version.js";
 import { registerConfig } from "./commands/config.js";
 import { registerControl } from "./commands/control.js";
 import { registerInit } from "./commands/init.js";
@@ -21,24 +20,6 @@ import { registerWitness } from "./commands/witness.js";
 import type { GlobalOptions } from "./context.js";
 import { terminalSafe } from "./output.js";
 import { stderrStyle } from "./style.js";
-
-/**
- * optprov's version, read from its package.json at run time (so a rebuilt package never lies).
- *
- * @example packageVersion() // "0.1.0"
- */
-export function packageVersion(): string {
-  try {
-    // dist/cli/main.js and src/cli/main.ts both sit two folders below the package root.
-    const file = fileURLToPath(new URL("../../package.json", import.meta.url));
-    const { version } = JSON.parse(readInputText(file, { what: "package.json", maxBytes: 1 << 20 })) as {
-      version?: unknown;
-    };
-    return typeof version === "string" ? version : "unknown";
-  } catch {
-    return "unknown";
-  }
-}
 
 /**
  * The command tree, every command registered.

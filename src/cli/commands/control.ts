@@ -10,6 +10,7 @@ import { explainSpec, renderExplanation as renderSpec, validateOptimizerSpec } f
 import { audit, renderAudit } from "../../oversight/audit.js";
 import { readLedger } from "../../oversight/read-ledger.js";
 import { checkOutputFile, writeOutputFile } from "../../sdk/output-file.js";
+import { packageVersion } from "../../version.js";
 import {
   type GlobalOptions,
   KEY_SOURCE_HELP,
@@ -156,6 +157,7 @@ export function registerControl(program: Command, globals: () => GlobalOptions):
       const g = globals();
       const request: ExportRequest = {
         format: exportFormat(opts.format),
+        toolVersion: packageVersion(),
         ...(opts.optimizer !== undefined ? { optimizer: opts.optimizer } : {}),
         ...(opts.entry !== undefined ? { entry: parseIndex(opts.entry, "--entry") } : {}),
       };
