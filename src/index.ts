@@ -36,4 +36,6 @@ export { verifyLedger } from "./oversight/verify.js";
 export { type Cosigned, type CosignOptions, cosignLatest } from "./oversight/witness.js";
 export { WitnessRecord } from "./oversight/witness-record.js";
 export { Ledger, Optimizer, openLedger, RunContext, type SpawnSpec } from "./sdk/index.js";
+export { openStore, parseStoreLocation } from "./store/open-store.js";
+export { PostgresStore } from "./store/postgres/postgres-store.js";
 export { SqliteStore } from "./store/sqlite/sqlite-store.js";

@@ -61,6 +61,19 @@ describe("optprov init", () => {
     expect(human.out).toContain("Next:");
   });
 
+  it("sets up an embedded ledger only: a sqlite: location is a file, a database URL is refused", () => {
+    const dir = bare("optprov-init-url-");
+    expect(runJson(["--ledger", "sqlite:data/l.db", "init", "--owner", "alice"], { cwd: dir }).code).toBe(0);
+    expect(fs.existsSync(path.join(dir, "data/l.db"))).toBe(true);
+    const other = bare("optprov-init-pg-");
+    const r = runJson(["--ledger", "postgres://alice:hunter2@db.example/l", "init", "--owner", "alice"], {
+      cwd: other,
+    });
+    expect(r.body.error.code).toBe("USAGE");
+    expect(JSON.stringify(r.body)).not.toContain("hunter2");
+    expect(fs.readdirSync(other)).toEqual([]);
+  });
+
   it("refuses to overwrite a setup, and with --force keeps the ledger and its log key", () => {
     const dir = bare("optprov-init-again-");
     expect(runCli(["init", "--owner", "alice"], { cwd: dir }).code).toBe(0);
@@ -135,6 +148,12 @@ describe("optprov.yml", () => {
       from: "--ledger",
     });
     expect(runJson(["verify"], { cwd: sub, env }).body.error.code).toBe("FILE_NOT_FOUND");
+    // A database URL is shown without its password, in both forms of output.
+    const db = { OPTPROV_LEDGER: "postgres://alice:hunter2@db.example/ledger" };
+    expect(runJson(["config"], { cwd: sub, env: db }).body.settings.ledger.value).toBe(
+      "postgres://alice:***@db.example/ledger",
+    );
+    expect(runCli(["config"], { cwd: sub, env: db }).out).not.toContain("hunter2");
     expect(runCli(["config"], { cwd: sub }).out).toMatch(/keys\.witness\s+\S+w1\.key\s+\(optprov\.yml:7\)/);
   });
 

@@ -46,6 +46,10 @@ import type { LedgerStore, StoredBlob, StoredCheckpoint, StoredEntry, StoredNode
 import { formatTlogProof } from "./tlog-proof.js";
 import { WorkerPool } from "./worker-pool.js";
 
+/** Lost races with other writers before `append` gives up with `STORE_CONFLICT`. */
+const MAX_APPEND_ATTEMPTS = 100;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export interface AppendedEntry {
   readonly index: number;
   readonly leafHash: Hash;
@@ -342,8 +346,12 @@ export class Log<S = undefined> {
         try {
           return await this.appendOnce(envelopes, results, blobs);
         } catch (err) {
-          // Another process appended first: replay what it wrote and decide again.
-          if (!(err instanceof StoreError && err.code === "STORE_CONFLICT") || attempt >= 20) throw err;
+          // Another process appended first: replay what it wrote and decide again. Writers that
+          // keep colliding back off for a random, growing pause (capped at about 50 ms), so that
+          // under contention one of them gets through instead of all retrying in step.
+          if (!(err instanceof StoreError && err.code === "STORE_CONFLICT") || attempt >= MAX_APPEND_ATTEMPTS)
+            throw err;
+          if (attempt >= 2) await sleep(Math.random() * Math.min(50, 2 ** attempt));
           await this.catchUpNow();
         }
       }

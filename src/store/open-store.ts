@@ -61,6 +61,20 @@ export function parseStoreLocation(location: string): StoreLocation {
 }
 
 /**
+ * A location fit for messages: a database URL with its secrets replaced by `***`, a path as it is.
+ *
+ * @example shownLocation("postgres://alice:pw@db/ledger") // "postgres://alice:***@db/ledger"
+ */
+export function shownLocation(location: string): string {
+  try {
+    const l = parseStoreLocation(location);
+    return l.kind === "postgres" ? l.shown : location;
+  } catch {
+    return redactUrl(location);
+  }
+}
+
+/**
  * Open the store a location names (see {@link parseStoreLocation}). `readonly` opens a SQLite file
  * that must exist without writing to it, and a PostgreSQL database without creating its tables.
  *

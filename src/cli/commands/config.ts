@@ -1,7 +1,9 @@
-/** `optprov config`: every setting, its value, and where it came from. */
+/** `optprov config`: every setting, its value (a database URL without its password), and where it came from. */
+
 import type { Command } from "commander";
 import type { Setting } from "../../sdk/config.js";
 import { shownPath } from "../../sdk/input-file.js";
+import { shownLocation } from "../../store/open-store.js";
 import { type GlobalOptions, settings } from "../context.js";
 import { makeOutput } from "../output.js";
 
@@ -27,14 +29,19 @@ export function registerConfig(program: Command, globals: () => GlobalOptions): 
       out.result(
         {
           configFile: s.configFile,
-          settings: Object.fromEntries(rows.map(([name, v]) => [name, v ?? null])),
+          settings: Object.fromEntries(
+            rows.map(([name, v]) => [
+              name,
+              v === undefined ? null : name === "ledger" ? { ...v, value: shownLocation(v.value) } : v,
+            ]),
+          ),
         },
         () =>
           [
             `config file: ${s.configFile ? shownPath(s.configFile) : "none (no optprov.yml here or above; optprov init writes one)"}`,
             ...rows.map(
               ([name, v]) =>
-                `${name.padEnd(width)}  ${v ? `${shownPath(v.value)}  ${out.style.dim(`(${v.from})`)}` : out.style.dim("not set")}`,
+                `${name.padEnd(width)}  ${v ? `${shownPath(name === "ledger" ? shownLocation(v.value) : v.value)}  ${out.style.dim(`(${v.from})`)}` : out.style.dim("not set")}`,
             ),
           ].join("\n"),
       );

@@ -23,6 +23,7 @@ import { CONFIG_FILE } from "../../sdk/config.js";
 import { shownPath } from "../../sdk/input-file.js";
 import { DEFAULT_LEDGER, defaultLogKeyFile } from "../../sdk/location.js";
 import { checkOutputFile, writeOutputFile } from "../../sdk/output-file.js";
+import { parseStoreLocation } from "../../store/open-store.js";
 import { type Created, createLedger, type GlobalOptions, openLedgerFile } from "../context.js";
 import { makeOutput } from "../output.js";
 import { starterConfig, starterPolicy } from "../starter-files.js";
@@ -78,7 +79,13 @@ export function registerInit(program: Command, globals: () => GlobalOptions): vo
       const out = makeOutput(g.json === true);
       const owner = opts.owner ?? defaultOwner();
       checkKeyName(owner, "--owner");
-      const ledger = path.resolve(g.ledger ?? DEFAULT_LEDGER);
+      const location = parseStoreLocation(g.ledger ?? DEFAULT_LEDGER);
+      if (location.kind !== "sqlite")
+        throw new UsageError(
+          "USAGE",
+          `optprov init sets up an embedded ledger; got --ledger ${location.shown}. for a PostgreSQL ledger set ledger: postgres://... in optprov.yml or OPTPROV_LEDGER instead; the first command that writes to it creates its log`,
+        );
+      const ledger = path.resolve(location.file);
       const dir = path.dirname(ledger);
       const keyFile = g.logKey === undefined ? defaultLogKeyFile(ledger) : undefined;
       const policyFile = path.join(dir, "policy.yaml");

@@ -239,7 +239,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       );
       await log.close();
       const outputs = await Promise.all(writers.map((w) => runWriter(location, formatSignerKey(w), EACH)));
-      for (const out of outputs) expect(out).toMatch(new RegExp(`^done ${EACH} gave-up \\d+\n$`));
+      for (const out of outputs) expect(out).toBe(`done ${EACH} gave-up 0\n`);
 
       const store = await factory.open(location);
       const total = WRITERS + WRITERS * EACH;
