@@ -7,14 +7,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { recordedSpec } from "optprov";
+import { predict, seededRng, specDigest, type Value } from "optprov/model";
+import { verifyLedger } from "optprov/oversight";
+import { type Ledger, openLedger } from "optprov/sdk";
 import { afterAll, describe, expect, it } from "vitest";
-import { recordedSpec } from "../src/explain/explain.js";
-import { predict, seededRng, specDigest, type Value } from "../src/model/index.js";
-import { verifyLedger } from "../src/oversight/verify.js";
-import { type Ledger, openLedger } from "../src/sdk/ledger.js";
-import { readSignerKey } from "../src/sdk/location.js";
 import { run as hyperparameterSearch } from "./hyperparameter-search.js";
-import { loadExampleSpec, OVERSEER, ROOT, runAll } from "./run-all.js";
+import { loadExampleSpec, OVERSEER, ROOT, readKeyFile, runAll } from "./run-all.js";
 import { COMFORT, run as thermostat } from "./thermostat.js";
 import { EMPTY_BOARD, LINES, legalMoves, play, result, toMove } from "./tic-tac-toe/rules.js";
 import { decisionsFor, LINE_VARIABLES, rulesWorldModel } from "./tic-tac-toe/rules-model.js";
@@ -171,8 +170,8 @@ describe("the examples' policy", () => {
     await thermostat({ ledgerPath, hours: 1, log: quiet });
     await thermostat({ ledgerPath, hours: 1, log: quiet });
     const keys = path.join(path.dirname(ledgerPath), "keys");
-    const alice = readSignerKey(path.join(keys, `${ROOT}.key`), "alice");
-    const bob = readSignerKey(path.join(keys, `${OVERSEER}.key`), "bob");
+    const alice = readKeyFile(path.join(keys, `${ROOT}.key`));
+    const bob = readKeyFile(path.join(keys, `${OVERSEER}.key`));
     const ours = await inspect(ledgerPath, async (ledger) => {
       expect(ledger.state.policies).toHaveLength(1);
       const active = ledger.state.activePolicy()!;
