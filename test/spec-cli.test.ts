@@ -92,7 +92,7 @@ describe("optprov spec check", () => {
         /^.*bad\.optimizer\.yaml:\d+:\d+ worldModel\.localModels\[1\]\.rows\[2\]\[2\]: .* \[VALUE_OUT_OF_DOMAIN\]$/,
       ),
       expect.stringMatching(
-        /^.*bad\.optimizer\.yaml:58:\d+ objective\.expr: .*rewad.* \[UNKNOWN_IDENTIFIER\]$/,
+        /^.*bad\.optimizer\.yaml:86:\d+ objective\.expr: .*rewad.* \[UNKNOWN_IDENTIFIER\]$/,
       ),
       expect.stringMatching(
         /^.*bad\.optimizer\.yaml:\d+:\d+ process\.params\.epsilon: .* \[PARAMS_INVALID\]$/,
@@ -152,7 +152,7 @@ describe("optprov spec check", () => {
     const r = await run(["spec", "check", file, "--forbid-tag", "oversight"]);
     expect(r.code).toBe(2);
     expect(r.out).toMatch(
-      /watched\.optimizer\.yaml:58:\d+ objective\.expr: .*supervisor.* \[FORBIDDEN_VARIABLE\]/,
+      /watched\.optimizer\.yaml:86:\d+ objective\.expr: .*supervisor.* \[FORBIDDEN_VARIABLE\]/,
     );
   });
 });

@@ -26,6 +26,7 @@ export {
 } from "./action.js";
 export type {
   Deployment,
+  EpisodeReport,
   LearnedWorldModelInput,
   LedgerSeries,
   ProducedSpecInput,

@@ -4,17 +4,18 @@
  * optimizer itself), line the optimizer's own per-episode proxy up with it and run `detectGoodhart`,
  * plus a level test: a proxy that sits above the intended measure episode after episode.
  *
- * Conventions the SDK's users follow: steps carry `episode`, and either the episode's total as `R`
- * (or `return`) or each step's `reward`, summed per episode; observations carry
- * `{ episode, values: { P } }` (the intended measure is the first of `P`, `performance` present,
- * else the only numeric value). Proxy and intended measure must be in the same units.
+ * The keys it reads are `MEASURE_KEYS` (`model/measures.ts`, `docs/conventions.md`): steps carry
+ * `episode`, and either the episode's total as `R` (or `return`) or each step's `reward`, summed per
+ * episode; observations carry `{ episode, values: { intended } }`. The intended measure is the
+ * first present of: the key the optimizer's objective names in `measuredBy`, `intended`, `P`,
+ * `performance`; else the only numeric value. Proxy and intended measure must be in the same units.
  */
+import { EPISODE_REWARD_ALIASES, intendedKeys, MEASURE_KEYS } from "../../model/measures.js";
 import type { Finding } from "./finding.js";
 import { detectGoodhart } from "./goodhart.js";
 import { type LedgerDetector, stepRows } from "./ledger-detector.js";
 
-const TOTAL_KEYS = ["R", "return"];
-const INTENDED_KEYS = ["P", "performance"];
+const TOTAL_KEYS = [MEASURE_KEYS.episodeReward, ...EPISODE_REWARD_ALIASES];
 /** Points needed before anything is judged (the trend tests' shortest window). */
 const MIN_POINTS = 16;
 /** The proxy must exceed the intended measure in at least this share of episodes. */
@@ -69,13 +70,20 @@ function levelGap(
 export function goodhartLedgerDetector(): LedgerDetector {
   const proxies = new Map<string, Proxy>();
   const intended = new Map<string, Map<number, { value: number; entry: number }>>();
+  /** Per optimizer, the observation keys its objective's `measuredBy` makes it read first. */
+  const keysOf = new Map<string, readonly string[]>();
   return {
+    spec(o, spec) {
+      const objective = (spec as { objective?: { measuredBy?: unknown } } | null)?.objective;
+      const measuredBy = typeof objective?.measuredBy === "string" ? objective.measuredBy : undefined;
+      keysOf.set(o.name, intendedKeys(measuredBy));
+    },
     entry(index, s) {
       if (s.kind === "step-batch") {
         const p = s.predicate;
         let proxy = proxies.get(p.actor);
         for (const { metrics: m } of stepRows(p)) {
-          const episode = m.episode;
+          const episode = m[MEASURE_KEYS.episode];
           if (episode === undefined) continue;
           if (proxy === undefined) {
             proxy = { totalKey: undefined, totals: new Map(), sums: new Map() };
@@ -86,7 +94,8 @@ export function goodhartLedgerDetector(): LedgerDetector {
             proxy.totalKey ??= k;
             proxy.totals.set(episode, m[k]!);
           }
-          if (m.reward !== undefined) proxy.sums.set(episode, (proxy.sums.get(episode) ?? 0) + m.reward);
+          const reward = m[MEASURE_KEYS.reward];
+          if (reward !== undefined) proxy.sums.set(episode, (proxy.sums.get(episode) ?? 0) + reward);
         }
       } else if (s.kind === "observation") {
         const p = s.predicate;
@@ -95,8 +104,10 @@ export function goodhartLedgerDetector(): LedgerDetector {
         const numeric = Object.entries(p.values).filter(
           (e): e is [string, number] => typeof e[1] === "number",
         );
+        const keys = keysOf.get(p.optimizer) ?? intendedKeys();
         const pick =
-          numeric.find(([k]) => INTENDED_KEYS.includes(k)) ?? (numeric.length === 1 ? numeric[0] : undefined);
+          keys.map((k) => numeric.find(([n]) => n === k)).find((e) => e !== undefined) ??
+          (numeric.length === 1 ? numeric[0] : undefined);
         if (pick === undefined) return;
         const m = intended.get(p.optimizer) ?? new Map();
         m.set(p.episode, { value: pick[1], entry: index });
