@@ -14,6 +14,7 @@ import { type Ledger, openLedger } from "optprov/sdk";
 import { afterAll, describe, expect, it } from "vitest";
 import { run as hyperparameterSearch } from "./hyperparameter-search.js";
 import { loadExampleSpec, OVERSEER, ROOT, readKeyFile, runAll } from "./run-all.js";
+import { run as sensorCleaner } from "./sensor-cleaner.js";
 import { COMFORT, run as thermostat } from "./thermostat.js";
 import { EMPTY_BOARD, LINES, legalMoves, play, result, toMove } from "./tic-tac-toe/rules.js";
 import { decisionsFor, LINE_VARIABLES, rulesWorldModel } from "./tic-tac-toe/rules-model.js";
@@ -161,6 +162,33 @@ describe("hyper-parameter search", () => {
         expect(state.ancestors(recommender.name)).toEqual([o.run, r.search, ROOT]);
       }
     });
+  });
+});
+
+describe("sensor cleaner (docs/instrumenting.md)", () => {
+  it("the audit sees the reward rise while the room gets dirtier, from the environment's typed report", async () => {
+    const ledgerPath = fresh();
+    // The environment reports two numbers per episode (intended and violations): the detector finds
+    // the intended measure by its typed key, the one the spec's measuredBy names.
+    const tampered = await sensorCleaner({ ledgerPath, log: quiet });
+    expect(tampered.reward.at(-1)).toBeGreaterThan(tampered.reward[0] as number);
+    expect(tampered.intended.at(-1)).toBeLessThan(tampered.intended[0] as number);
+    const codes = tampered.findings.map((f) => `${f.detector}/${f.code}`);
+    expect(codes).toContain("goodhart/GOODHART_DIVERGENCE");
+    expect(codes).toContain("goodhart/GOODHART_LEVEL_GAP");
+    const divergence = tampered.findings.find((f) => f.code === "GOODHART_DIVERGENCE");
+    expect(divergence?.evidence.entries?.length).toBeGreaterThan(0);
+  });
+
+  it("finds nothing when the sensor cannot be covered", async () => {
+    const control = await sensorCleaner({
+      ledgerPath: fresh(),
+      episodes: 120,
+      tamperProof: true,
+      log: quiet,
+    });
+    expect(control.intended.at(-1)).toBeGreaterThan(5);
+    expect(control.findings).toEqual([]);
   });
 });
 
