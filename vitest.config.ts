@@ -13,13 +13,14 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  *   test/package.test.ts                          150-650 (npm pack; npm install builds better-sqlite3)
  *   test/cli.test.ts                                   60
  *   test/readme.test.ts                                40  (npx for every console line)
- *   src/gridworlds/agents/train-and-deploy  38
+ *   src/gridworlds/agents/train-and-deploy.test.ts     38
  *   src/store/sqlite/crash.test.ts                     22
  *   test/control-cli.test.ts                           10
  *   src/oversight/audit.test.ts                         9  (trains a gridworld agent)
- *   src/gridworlds/tabular-learning          5
+ *   src/gridworlds/tabular-learning.test.ts             5
  *   test/spec-cli.test.ts                             0.4  (here because it needs dist/)
  *   the other 72 files                                 40  together; the longest, examples/, 6.5
+ *                                                         (now with the slow ones: it imports dist/)
  *
  * The slow files mostly wait on child processes (node running the CLI, npm and the C compiler, a
  * killed writer), so they run side by side with the rest: two workers on two cores (vitest's
@@ -39,6 +40,9 @@ const SLOW = [
   "src/oversight/audit.test.ts",
   "src/gridworlds/tabular-learning.test.ts",
   "test/spec-cli.test.ts",
+  // Import the package by its own name, which resolves to dist/.
+  "test/exports.test.ts",
+  "examples/examples.test.ts",
   // Through the built CLI too (dist/), so with the slow ones.
   "test/cli-hostile.test.ts",
   "test/cli-writes.test.ts",

@@ -17,14 +17,16 @@
  */
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import type { Finding } from "../src/oversight/detectors/finding.js";
-import { detectGoodhart, GOODHART_CODES, type GoodhartCode } from "../src/oversight/detectors/goodhart.js";
 import {
   CONTROL_VARIANTS,
+  detectGoodhart,
+  type Finding,
+  GOODHART_CODES,
   GOODHART_VARIANTS,
+  type GoodhartCode,
   goodhartStream,
   type StreamVariant,
-} from "../src/oversight/detectors/goodhart-streams.js";
+} from "optprov/oversight";
 
 const SEEDS = Number(process.argv[2] ?? 200);
 const EPISODES = Number(process.argv[3] ?? 200);

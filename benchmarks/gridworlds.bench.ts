@@ -19,31 +19,28 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import type { Policy } from "../src/control/policy.js";
-import {
-  learnedWorldModel,
-  startStates,
-  trainAndDeploy,
-  trainingSeries,
-} from "../src/gridworlds/agents/index.js";
+import { generateSignerKey, type Policy } from "optprov";
 import {
   decodeStateKey,
   type EnvironmentDefinition,
   evaluatePolicy,
   GRIDWORLD_CATALOG,
+  learnedWorldModel,
+  startStates,
   type TabularAlgorithm,
-} from "../src/gridworlds/index.js";
-import { generateSignerKey } from "../src/ledger/keys.js";
-import { audit } from "../src/oversight/audit.js";
-import { detectDistributionalShift } from "../src/oversight/detectors/distributional-shift.js";
-import type { Finding } from "../src/oversight/detectors/finding.js";
+  trainAndDeploy,
+  trainingSeries,
+} from "optprov/gridworlds";
 import {
+  audit,
+  detectDistributionalShift,
   detectOversightDependence,
+  detectOversightDisabled,
+  type Finding,
   subjectFromSpec,
-} from "../src/oversight/detectors/oversight-dependence.js";
-import { detectOversightDisabled } from "../src/oversight/detectors/oversight-disabled.js";
-import { verifyLedger } from "../src/oversight/verify.js";
-import { openLedger } from "../src/sdk/ledger.js";
+  verifyLedger,
+} from "optprov/oversight";
+import { openLedger } from "optprov/sdk";
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const SEEDS = Number(args[0] ?? 5);

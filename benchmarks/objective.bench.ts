@@ -19,7 +19,7 @@ import {
   type State,
   type VariableDescription,
   type WorldDescription,
-} from "../src/model/objective/index.js";
+} from "optprov/model";
 
 const TARGET_BYTES = 1024 * 1024;
 const WARMUP = 2;

@@ -15,7 +15,7 @@ import {
   type LocalModel,
   seededRng,
   type WorldModel,
-} from "../src/model/world-model/index.js";
+} from "optprov/model";
 
 const ROWS = 1000;
 const SIZES = [10, 100, 1000];

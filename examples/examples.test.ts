@@ -7,14 +7,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { recordedSpec } from "optprov";
+import { predict, seededRng, specDigest, type Value } from "optprov/model";
+import { verifyLedger } from "optprov/oversight";
+import { type Ledger, openLedger } from "optprov/sdk";
 import { afterAll, describe, expect, it } from "vitest";
-import { recordedSpec } from "../src/explain/explain.js";
-import { predict, seededRng, specDigest, type Value } from "../src/model/index.js";
-import { verifyLedger } from "../src/oversight/verify.js";
-import { type Ledger, openLedger } from "../src/sdk/ledger.js";
-import { readSignerKey } from "../src/sdk/location.js";
 import { run as hyperparameterSearch } from "./hyperparameter-search.js";
-import { loadExampleSpec, OVERSEER, ROOT, runAll } from "./run-all.js";
+import { loadExampleSpec, OVERSEER, ROOT, readKeyFile, runAll } from "./run-all.js";
+import { run as sensorCleaner } from "./sensor-cleaner.js";
 import { COMFORT, run as thermostat } from "./thermostat.js";
 import { EMPTY_BOARD, LINES, legalMoves, play, result, toMove } from "./tic-tac-toe/rules.js";
 import { decisionsFor, LINE_VARIABLES, rulesWorldModel } from "./tic-tac-toe/rules-model.js";
@@ -165,14 +165,41 @@ describe("hyper-parameter search", () => {
   });
 });
 
+describe("sensor cleaner (docs/instrumenting.md)", () => {
+  it("the audit sees the reward rise while the room gets dirtier, from the environment's typed report", async () => {
+    const ledgerPath = fresh();
+    // The environment reports two numbers per episode (intended and violations): the detector finds
+    // the intended measure by its typed key, the one the spec's measuredBy names.
+    const tampered = await sensorCleaner({ ledgerPath, log: quiet });
+    expect(tampered.reward.at(-1)).toBeGreaterThan(tampered.reward[0] as number);
+    expect(tampered.intended.at(-1)).toBeLessThan(tampered.intended[0] as number);
+    const codes = tampered.findings.map((f) => `${f.detector}/${f.code}`);
+    expect(codes).toContain("goodhart/GOODHART_DIVERGENCE");
+    expect(codes).toContain("goodhart/GOODHART_LEVEL_GAP");
+    const divergence = tampered.findings.find((f) => f.code === "GOODHART_DIVERGENCE");
+    expect(divergence?.evidence.entries?.length).toBeGreaterThan(0);
+  });
+
+  it("finds nothing when the sensor cannot be covered", async () => {
+    const control = await sensorCleaner({
+      ledgerPath: fresh(),
+      episodes: 120,
+      tamperProof: true,
+      log: quiet,
+    });
+    expect(control.intended.at(-1)).toBeGreaterThan(5);
+    expect(control.findings).toEqual([]);
+  });
+});
+
 describe("the examples' policy", () => {
   it("is installed once, and put back in force (with the overseer's approval) if another replaced it", async () => {
     const ledgerPath = fresh();
     await thermostat({ ledgerPath, hours: 1, log: quiet });
     await thermostat({ ledgerPath, hours: 1, log: quiet });
     const keys = path.join(path.dirname(ledgerPath), "keys");
-    const alice = readSignerKey(path.join(keys, `${ROOT}.key`), "alice");
-    const bob = readSignerKey(path.join(keys, `${OVERSEER}.key`), "bob");
+    const alice = readKeyFile(path.join(keys, `${ROOT}.key`));
+    const bob = readKeyFile(path.join(keys, `${OVERSEER}.key`));
     const ours = await inspect(ledgerPath, async (ledger) => {
       expect(ledger.state.policies).toHaveLength(1);
       const active = ledger.state.activePolicy()!;

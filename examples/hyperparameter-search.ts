@@ -29,11 +29,10 @@ import {
   realVariable,
   seededRng,
   type Value,
-} from "../src/model/index.js";
-import { spawnSpecFrom } from "../src/sdk/index.js";
-import { resolveLedgerPath } from "../src/sdk/location.js";
-import type { Optimizer } from "../src/sdk/optimizer.js";
-import { digestOf, type ExampleOptions, isMain, openExampleLedger } from "./run-all.js";
+} from "optprov/model";
+import type { Optimizer } from "optprov/sdk";
+import { spawnSpecFrom } from "optprov/sdk";
+import { digestOf, type ExampleOptions, exampleLedgerPath, isMain, openExampleLedger } from "./run-all.js";
 
 export interface HyperparameterSearchOptions extends ExampleOptions {
   /** The learning rates tried, one training run each (default 0.03, 0.1, 0.3, 1). */
@@ -415,4 +414,4 @@ export async function run(options: HyperparameterSearchOptions): Promise<Hyperpa
   }
 }
 
-if (isMain(import.meta.url)) await run({ ledgerPath: resolveLedgerPath(process.argv[2]) });
+if (isMain(import.meta.url)) await run({ ledgerPath: exampleLedgerPath(process.argv[2]) });

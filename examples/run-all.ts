@@ -10,20 +10,26 @@
  * examples' people (alice, the root, and overseer-bob) with their keys kept in files beside the
  * ledger, the examples' gate policy, and loading the example specs.
  */
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parsePolicy, policyDigest } from "../src/control/policy.js";
-import { explain, renderExplanation } from "../src/explain/explain.js";
-import { provenanceTree, renderTree, type TreeNode } from "../src/explain/tree.js";
-import { toHex } from "../src/ledger/base64.js";
-import { sha256 } from "../src/ledger/crypto.js";
-import { generateSignerKey, type SignerKey } from "../src/ledger/keys.js";
-import { canonicalJson, loadSpec, type OptimizerSpec } from "../src/model/index.js";
-import { verifyLedger } from "../src/oversight/verify.js";
-import { type Ledger, openLedger } from "../src/sdk/ledger.js";
-import { readSignerKey, resolveLedgerPath, writeKeyFile } from "../src/sdk/location.js";
-import type { Optimizer } from "../src/sdk/optimizer.js";
+import {
+  explain,
+  generateSignerKey,
+  parsePolicy,
+  parseSignerKey,
+  policyDigest,
+  provenanceTree,
+  renderExplanation,
+  renderTree,
+  type SignerKey,
+  type TreeNode,
+} from "optprov";
+import { formatSignerKey } from "optprov/ledger";
+import { canonicalJson, loadSpec, type OptimizerSpec } from "optprov/model";
+import { verifyLedger } from "optprov/oversight";
+import { type Ledger, type Optimizer, openLedger } from "optprov/sdk";
 
 /** What every example's `run` takes. */
 export interface ExampleOptions {
@@ -47,15 +53,26 @@ export interface ExampleLedger {
   readonly say: (line: string) => void;
 }
 
+/** The ledger file: the one given, else $OPTPROV_LEDGER, else `.optprov/ledger.db` (the CLI's default). */
+export function exampleLedgerPath(explicit?: string): string {
+  return explicit ?? (process.env.OPTPROV_LEDGER || path.join(".optprov", "ledger.db"));
+}
+
+/** A private key written by `optprov keygen` or by {@link openExampleLedger}. */
+export function readKeyFile(file: string): SignerKey {
+  return parseSignerKey(fs.readFileSync(file, "utf8").trim());
+}
+
 /**
  * A person's key, kept in `keys/NAME.key` (mode 0600) beside the ledger so that a later run acts
  * as the same person; created on first use. The same files `npm run demo` uses.
  */
 function personKey(ledgerPath: string, name: string): SignerKey {
   const file = path.join(path.dirname(path.resolve(ledgerPath)), "keys", `${name}.key`);
-  if (fs.existsSync(file)) return readSignerKey(file, `${name}'s key`);
+  if (fs.existsSync(file)) return readKeyFile(file);
   const key = generateSignerKey(name);
-  writeKeyFile(file, key);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${formatSignerKey(key)}\n`, { mode: 0o600, flag: "wx" });
   return key;
 }
 
@@ -117,7 +134,7 @@ export async function openExampleLedger(options: ExampleOptions): Promise<Exampl
 
 /** `sha256` of a value's canonical JSON, as the ledger's 64 hex digits. */
 export function digestOf(value: unknown): string {
-  return toHex(sha256(Buffer.from(canonicalJson(value), "utf8")));
+  return createHash("sha256").update(canonicalJson(value), "utf8").digest("hex");
 }
 
 /** Load one of `examples/specs/*.optimizer.yaml`, or throw with every problem, located. */
@@ -207,7 +224,7 @@ export async function runAll(options: RunAllOptions): Promise<RunAllResult> {
 // level nothing that imports it can finish loading, so `runAll`'s imports would wait forever.
 if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
-  const ledgerPath = resolveLedgerPath(args.find((a) => !a.startsWith("--")));
+  const ledgerPath = exampleLedgerPath(args.find((a) => !a.startsWith("--")));
   runAll({ ledgerPath, quick: args.includes("--quick") }).then(
     (result) => {
       if (!result.verified) process.exitCode = 1;

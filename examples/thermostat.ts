@@ -20,7 +20,7 @@
  * minute, for anyone to compare.
  */
 
-import { summariseSpec } from "../src/control/gate-request.js";
+import { summariseSpec } from "optprov";
 import {
   type CptRow,
   cpt,
@@ -30,10 +30,16 @@ import {
   parseObjective,
   predict,
   type Value,
-} from "../src/model/index.js";
-import { spawnSpecFrom } from "../src/sdk/index.js";
-import { resolveLedgerPath } from "../src/sdk/location.js";
-import { digestOf, type ExampleOptions, isMain, loadExampleSpec, openExampleLedger } from "./run-all.js";
+} from "optprov/model";
+import { spawnSpecFrom } from "optprov/sdk";
+import {
+  digestOf,
+  type ExampleOptions,
+  exampleLedgerPath,
+  isMain,
+  loadExampleSpec,
+  openExampleLedger,
+} from "./run-all.js";
 
 export interface ThermostatOptions extends ExampleOptions {
   /** Simulated hours each controller runs (default 6). */
@@ -310,4 +316,4 @@ export async function run(options: ThermostatOptions): Promise<ThermostatResult>
   }
 }
 
-if (isMain(import.meta.url)) await run({ ledgerPath: resolveLedgerPath(process.argv[2]) });
+if (isMain(import.meta.url)) await run({ ledgerPath: exampleLedgerPath(process.argv[2]) });

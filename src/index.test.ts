@@ -2,6 +2,7 @@
 import { expect, it } from "vitest";
 import * as root from "./index.js";
 import * as ledger from "./ledger/index.js";
+import * as oversight from "./oversight/index.js";
 import * as sdk from "./sdk/index.js";
 
 it("pins the exports of optprov, optprov/ledger and optprov/sdk", () => {
@@ -40,6 +41,7 @@ it("pins the exports of optprov, optprov/ledger and optprov/sdk", () => {
       "policyDigest",
       "provenanceTree",
       "readLedger",
+      "recordedSpec",
       "renderExplanation",
       "renderTree",
       "replayLedger",
@@ -116,6 +118,63 @@ it("pins the exports of optprov, optprov/ledger and optprov/sdk", () => {
       "openLedger",
       "optimizerName",
       "spawnSpecFrom",
+    ]
+  `);
+});
+
+it("pins the exports of optprov/oversight", () => {
+  expect(Object.keys(oversight).sort()).toMatchInlineSnapshot(`
+    [
+      "CONTROL_VARIANTS",
+      "DECISION_LIMITS",
+      "DETECTORS",
+      "DecisionModelError",
+      "DetectorError",
+      "GATE_DETECTORS",
+      "GOODHART_CODES",
+      "GOODHART_DEFAULTS",
+      "GOODHART_MAX_POINTS",
+      "GOODHART_VARIANTS",
+      "LEDGER_DETECTORS",
+      "OVERSIGHT_THRESHOLDS",
+      "SEVERITIES",
+      "SHIFT_DEFAULTS",
+      "SHIFT_MAX_OBSERVATIONS",
+      "WitnessRecord",
+      "audit",
+      "compareFindings",
+      "cosignLatest",
+      "detectDistributionalShift",
+      "detectGoodhart",
+      "detectOversightDependence",
+      "detectOversightDisabled",
+      "distributionalShiftLedgerDetector",
+      "followPlan",
+      "forceStateVariable",
+      "forgeryFindings",
+      "goodhartLedgerDetector",
+      "goodhartStream",
+      "ledgerRules",
+      "measureShift",
+      "oversightDependenceGate",
+      "oversightDependenceLedgerDetector",
+      "oversightDisabledGate",
+      "oversightDisabledLedgerDetector",
+      "oversightVariables",
+      "queueItem",
+      "readDecisionProcess",
+      "readLedger",
+      "renderAudit",
+      "replayLedger",
+      "reviewQueue",
+      "rowsDependingOn",
+      "selfModificationDetector",
+      "solveDecisionProcess",
+      "stepRows",
+      "subjectFromSpec",
+      "undeclaredOptimizerDetector",
+      "unreadable",
+      "verifyLedger",
     ]
   `);
 });

@@ -1,4 +1,8 @@
-/** optprov: optimization provenance for AI systems. Subpaths: optprov/ledger, optprov/sdk. */
+/**
+ * optprov: optimization provenance for AI systems. Subpaths: optprov/ledger (the log), optprov/sdk
+ * (what builders call), optprov/oversight (audit, detectors, review), optprov/model (specs, world
+ * models, objectives, processes) and optprov/gridworlds (research environments and agents).
+ */
 export { decide, type GateDecision, type GateRequest } from "./control/gate.js";
 export {
   declaredProcess,
@@ -20,8 +24,8 @@ export {
   UsageError,
   VerificationError,
 } from "./errors.js";
-export { type Explanation, explain, renderExplanation } from "./explain/explain.js";
-export { provenanceTree, renderTree } from "./explain/tree.js";
+export { type Explanation, explain, recordedSpec, renderExplanation } from "./explain/explain.js";
+export { provenanceTree, renderTree, type TreeNode } from "./explain/tree.js";
 export {
   formatVerifierKey,
   generateSignerKey,

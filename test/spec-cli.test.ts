@@ -92,7 +92,7 @@ describe("optprov spec check", () => {
         /^.*bad\.optimizer\.yaml:\d+:\d+ worldModel\.localModels\[1\]\.rows\[2\]\[2\]: .* \[VALUE_OUT_OF_DOMAIN\]$/,
       ),
       expect.stringMatching(
-        /^.*bad\.optimizer\.yaml:58:\d+ objective\.expr: .*rewad.* \[UNKNOWN_IDENTIFIER\]$/,
+        /^.*bad\.optimizer\.yaml:86:\d+ objective\.expr: .*rewad.* \[UNKNOWN_IDENTIFIER\]$/,
       ),
       expect.stringMatching(
         /^.*bad\.optimizer\.yaml:\d+:\d+ process\.params\.epsilon: .* \[PARAMS_INVALID\]$/,
@@ -152,7 +152,7 @@ describe("optprov spec check", () => {
     const r = await run(["spec", "check", file, "--forbid-tag", "oversight"]);
     expect(r.code).toBe(2);
     expect(r.out).toMatch(
-      /watched\.optimizer\.yaml:58:\d+ objective\.expr: .*supervisor.* \[FORBIDDEN_VARIABLE\]/,
+      /watched\.optimizer\.yaml:86:\d+ objective\.expr: .*supervisor.* \[FORBIDDEN_VARIABLE\]/,
     );
   });
 });
@@ -228,5 +228,119 @@ describe("optprov spec explain", () => {
     expect(r.code).toBe(2);
     expect(r.out).toContain("[FIELD_MISSING]");
     expect(r.out).toContain(`cannot explain ${file}: fix the errors above first`);
+  });
+});
+
+describe("optprov spec check --policy", () => {
+  const policy = (detectors: string) =>
+    write(
+      `p-${detectors.replace(/\W/g, "")}.policy.yaml`,
+      [
+        "version: 1",
+        "name: lab",
+        "owner: alice",
+        "mode: enforce",
+        'expires: "2099-01-01T00:00:00Z"',
+        "overseers: [bob]",
+        "rules:",
+        "  - creator: { name: alice }",
+        "    mayCreate: [q-learning, tree-search]",
+        "    approval: automatic",
+        `detectors: [${detectors}]`,
+        "",
+      ].join("\n"),
+    );
+
+  it("passes a spec every required detector can read", async () => {
+    const r = await run([
+      "spec",
+      "check",
+      example("absent-supervisor.optimizer.yaml"),
+      "--policy",
+      policy("oversight-dependence, oversight-disabled"),
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("readable by oversight-dependence, oversight-disabled");
+  });
+
+  it("places each role a required detector cannot find, with the detector and a code", async () => {
+    const r = await run([
+      "--json",
+      "spec",
+      "check",
+      example("tic-tac-toe.optimizer.yaml"),
+      "--policy",
+      policy("oversight-disabled"),
+    ]);
+    expect(r.code).toBe(2);
+    const errors = JSON.parse(r.out).files[0].errors as {
+      code: string;
+      area: string;
+      line: number;
+      column: number;
+      path: string;
+      message: string;
+    }[];
+    expect(errors.map((e) => e.code)).toEqual([
+      "DETECTOR_ROLE_MISSING",
+      "DETECTOR_ROLE_MISSING",
+      "DETECTOR_ROLE_MISSING",
+    ]);
+    const variablesLine =
+      fs
+        .readFileSync(example("tic-tac-toe.optimizer.yaml"), "utf8")
+        .split("\n")
+        .findIndex((l) => /^\s+variables:/.test(l)) + 2;
+    for (const e of errors) {
+      expect(e.area).toBe("detector");
+      expect(e.path).toBe("worldModel.variables");
+      expect(e.line).toBe(variablesLine);
+      expect(e.column).toBeGreaterThan(1);
+      expect(e.message).toContain("oversight-disabled");
+    }
+    expect(errors.map((e) => e.message.match(/tagged (\w+)|(state variables)/)?.[0])).toEqual([
+      "tagged reward",
+      "state variables",
+      "tagged oversight",
+    ]);
+  });
+
+  it("places an oversight variable that is no state variable at its declaration", async () => {
+    const text = fs
+      .readFileSync(example("absent-supervisor.optimizer.yaml"), "utf8")
+      .replace("      nextOf: supervisor\n", "");
+    const file = write("unpaired.optimizer.yaml", text);
+    const r = await run(["spec", "check", file, "--policy", policy("oversight-dependence")]);
+    expect(r.code).toBe(2);
+    const line = text.split("\n").findIndex((l) => l.includes("- name: supervisor")) + 1;
+    expect(r.out).toMatch(
+      new RegExp(
+        `unpaired\\.optimizer\\.yaml:${line}:\\d+ worldModel\\.variables\\[0\\]: oversight-dependence needs .*supervisor.* \\[DETECTOR_ROLE_MISSING\\]`,
+      ),
+    );
+  });
+
+  it("places a detector the policy names that is not built in at its name in the policy", async () => {
+    const file = policy("oversight-dependence, no-such-detector");
+    const r = await run(["spec", "check", example("absent-supervisor.optimizer.yaml"), "--policy", file]);
+    expect(r.code).toBe(2);
+    const lines = fs.readFileSync(file, "utf8").split("\n");
+    const line = lines.findIndex((l) => l.startsWith("detectors:")) + 1;
+    const column = (lines[line - 1] ?? "").indexOf("no-such-detector") + 1;
+    expect(r.out).toMatch(
+      new RegExp(
+        `\\.policy\\.yaml:${line}:${column} detectors\\[1\\]: .*no-such-detector.* \\[DETECTOR_UNKNOWN\\]`,
+      ),
+    );
+  });
+
+  it("applies the policy's forbidden tags unless told otherwise", async () => {
+    const text = fs
+      .readFileSync(example("absent-supervisor.optimizer.yaml"), "utf8")
+      .replace("expr: E[reward]", "expr: E[if supervisor then reward else 0]");
+    const file = write("watched-by-policy.optimizer.yaml", text);
+    const r = await run(["spec", "check", file, "--policy", policy("oversight-disabled")]);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain("[FORBIDDEN_VARIABLE]");
   });
 });

@@ -21,7 +21,7 @@ import {
   type Variable,
   type WorldModel,
   worldModel,
-} from "../../src/model/index.js";
+} from "optprov/model";
 import { type Board, LINES, type Mark } from "./rules.js";
 
 const CELL_VALUES = ["mine", "theirs", "empty"] as const;

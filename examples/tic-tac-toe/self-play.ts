@@ -16,9 +16,7 @@
  * the game engine).
  */
 
-import { summariseSpec } from "../../src/control/gate-request.js";
-import { PolicyError } from "../../src/errors.js";
-import { generateSignerKey } from "../../src/ledger/keys.js";
+import { generateSignerKey, PolicyError, summariseSpec } from "optprov";
 import {
   enumVariable,
   evaluateObjective,
@@ -28,10 +26,16 @@ import {
   predict,
   seededRng,
   type Value,
-} from "../../src/model/index.js";
-import { spawnSpecFrom } from "../../src/sdk/index.js";
-import { resolveLedgerPath } from "../../src/sdk/location.js";
-import { digestOf, type ExampleOptions, isMain, OVERSEER, openExampleLedger } from "../run-all.js";
+} from "optprov/model";
+import { spawnSpecFrom } from "optprov/sdk";
+import {
+  digestOf,
+  type ExampleOptions,
+  exampleLedgerPath,
+  isMain,
+  OVERSEER,
+  openExampleLedger,
+} from "../run-all.js";
 import { chooseMove, randomRollout } from "./mcts.js";
 import { QTable, selfPlayGame } from "./q-learner.js";
 import { type Board, EMPTY_BOARD, LINES, type Mark, play, result, toMove, winner } from "./rules.js";
@@ -245,4 +249,4 @@ export async function run(options: TicTacToeOptions): Promise<TicTacToeResult> {
   }
 }
 
-if (isMain(import.meta.url)) await run({ ledgerPath: resolveLedgerPath(process.argv[2]) });
+if (isMain(import.meta.url)) await run({ ledgerPath: exampleLedgerPath(process.argv[2]) });

@@ -1,8 +1,14 @@
 /**
- * Safety gridworlds (Leike et al. 2017, re-implemented from `shared/specs/gridworlds.md`): six
- * environments whose visible reward R differs from the designer's hidden performance P, control
- * variants where R = P by design, and tabular learners that learn from R only, with an explicit
- * model, planner and counterfactual comparison over their experience. Pure: no I/O.
+ * optprov/gridworlds: a research kit. The safety gridworlds (Leike et al. 2017, re-implemented from
+ * `docs/gridworlds.md`): six environments whose visible reward R differs from the designer's hidden
+ * performance P, control variants where R = P by design, tabular learners that learn from R only,
+ * with an explicit model, planner and counterfactual comparison over their experience; and agents
+ * instrumented through the SDK (a trainer created through the gate, the environment reporting P
+ * under its own key, the mesa-optimizers it produces). The engine and the learners are pure; the
+ * instrumented agents write to a ledger.
+ *
+ * Built on optprov's public surface and not part of the core: nothing under `src/` outside this
+ * folder imports it. Instrumenting an environment of your own: `docs/instrumenting.md`.
  */
 export type { AbsentSupervisorOptions } from "./absent-supervisor.js";
 export { absentSupervisor, absentSupervisorControl } from "./absent-supervisor.js";
@@ -18,6 +24,37 @@ export {
   RIGHT,
   UP,
 } from "./action.js";
+export type {
+  Deployment,
+  EpisodeReport,
+  LearnedWorldModelInput,
+  LedgerSeries,
+  ProducedSpecInput,
+  ProxyDeclaration,
+  TrainAndDeployOptions,
+  TrainAndDeployResult,
+  TrainerSpecInput,
+} from "./agents/index.js";
+export {
+  ACTION_NAMES,
+  actionName,
+  assignmentOf,
+  boardCells,
+  decisionTable,
+  EnvironmentReporter,
+  greedySpec,
+  learnedWorldModel,
+  plannerSpec,
+  proxyDeclaration,
+  startStates,
+  TileLog,
+  TRAINER_MAY_CREATE,
+  tagsFor,
+  trainAndDeploy,
+  trainerSpec,
+  trainingSeries,
+  withTileLog,
+} from "./agents/index.js";
 export { boatRace, boatRaceControl } from "./boat-race.js";
 export type { CatalogEntry, DesignedFailure } from "./catalog.js";
 export { GRIDWORLD_CATALOG, GRIDWORLD_TRAINING } from "./catalog.js";

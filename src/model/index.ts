@@ -6,7 +6,10 @@
  * - objectives as a small typed language (`objective/`);
  * - optimization processes (`process.ts`);
  * - optimizer specs: the schema, loading with positions, the digest, the explanation (`optimizer-spec.ts`, `spec/`);
- * - legibility metrics and limits (`legibility.ts`).
+ * - legibility metrics and limits (`legibility.ts`);
+ * - the declared conventions detectors read: variable roles (`world-model/variable-roles.ts`), the
+ *   keys measures are reported under (`measures.ts`), what each detector needs of a spec
+ *   (`spec/detector-needs.ts`); `docs/conventions.md` explains them.
  *
  * Names that would clash between the parts are renamed here: the objective language's `Value`
  * is `ObjectiveValue`, its limits are `OBJECTIVE_MAX_*`, its options `Objective*Options`.
@@ -42,6 +45,13 @@ export {
   type SplitSuggestion,
   suggestSplit,
 } from "./legibility.js";
+export {
+  EPISODE_REWARD_ALIASES,
+  INTENDED_ALIASES,
+  intendedKeys,
+  MEASURE_KEYS,
+  measuredByKey,
+} from "./measures.js";
 export type {
   AdditiveOperator,
   And,
@@ -140,6 +150,13 @@ export {
   validateProcess,
 } from "./process.js";
 export { CanonicalJsonError, canonicalJson } from "./spec/canonical-json.js";
+export {
+  DETECTOR_NEEDS,
+  type DetectorNeed,
+  type DetectorNeedCode,
+  type DetectorNeedProblem,
+  detectorNeeds,
+} from "./spec/detector-needs.js";
 export {
   type ExplainOptions,
   type Explanation,
@@ -249,3 +266,4 @@ export {
   type WorldModelErrorCode,
   worldModel,
 } from "./world-model/index.js";
+export { type Transition, type VariableRoles, variableRoles } from "./world-model/variable-roles.js";

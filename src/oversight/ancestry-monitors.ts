@@ -10,12 +10,13 @@
  *   that let through what enforce mode would have refused;
  * - `goodhart`: the optimizer's per-episode proxy (its steps' `R`, `return` or summed `reward`)
  *   came apart from the intended measure someone else reported for it (`observation` entries with
- *   `P` or `performance`), by the same tests as the audit's Goodhart detector, on the record so far;
+ *   `intended`, or the older `P` or `performance`; docs/conventions.md), by the same tests as the audit's Goodhart detector, on the record so far;
  * - `constraint`: someone other than the optimizer reported it violating a safety constraint
  *   (`observation` entries whose `violations` is above zero), in training or deployment.
  */
 import type { AncestryMonitor, AncestryMonitors, MonitorFinding } from "../control/ancestry.js";
 import type { Journal } from "../ledger/rules.js";
+import { MEASURE_KEYS } from "../model/measures.js";
 import { type EpisodeProxy, goodhartOfRecord, intendedValue } from "./detectors/goodhart-ledger.js";
 
 /** Findings kept per optimizer and monitor: the gate needs to know that, not every instance. */
@@ -177,7 +178,7 @@ const constraint: AncestryMonitor<ConstraintMemory> = {
   create: () => ({ reported: new Map() }),
   observe(m, index, view, _state, journal) {
     const p = reportedAbout(view);
-    const n = p?.values.violations;
+    const n = p?.values[MEASURE_KEYS.violations];
     if (p === undefined || typeof n !== "number" || !(n > 0)) return;
     const was = m.reported.get(p.optimizer!) ?? { count: 0, entries: [] };
     put(

@@ -141,7 +141,10 @@ describe("openLedger and optprov.yml", () => {
     fs.mkdirSync(project, { recursive: true });
     const logKey = generateSignerKey("log.project");
     writeKeyFile(path.join(project, "keys/log.key"), logKey);
-    const config = write("sdk-project/optprov.yml", "version: 1\nledger: data/lab.db\nlogKey: keys/log.key\n");
+    const config = write(
+      "sdk-project/optprov.yml",
+      "version: 1\nledger: data/lab.db\nlogKey: keys/log.key\n",
+    );
     const before = process.env.OPTPROV_CONFIG;
     process.env.OPTPROV_CONFIG = config;
     try {
@@ -151,7 +154,11 @@ describe("openLedger and optprov.yml", () => {
       expect(ledger.log.origin).toContain("log.project");
       await ledger.close();
       const explicit = path.join(project, "explicit.db");
-      const other = await openLedger({ path: explicit, logKey: generateSignerKey("log.other"), pollMs: 1000 });
+      const other = await openLedger({
+        path: explicit,
+        logKey: generateSignerKey("log.other"),
+        pollMs: 1000,
+      });
       expect(other.log.store.location).toBe(explicit);
       await other.close();
     } finally {

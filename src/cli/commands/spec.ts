@@ -1,13 +1,21 @@
 /**
- * `optprov spec check FILE...` and `optprov spec explain FILE`: optimizer specs checked and told
- * in plain English. Exit codes: 0 clean, 2 a spec has errors (or bad usage).
+ * `optprov spec check FILE... [--policy POLICY]` and `optprov spec explain FILE`: optimizer specs
+ * checked and told in plain English. With a policy, a spec is also checked against what the policy
+ * requires of it: every detector in its `detectors:` must be able to read the spec's world model
+ * (`model/spec/detector-needs.ts`), and the objective must read none of its forbidden tags.
+ * Exit codes: 0 clean, 2 a spec has errors (or bad usage).
  */
 import type { Command } from "commander";
+import { LineCounter, parseDocument } from "yaml";
+import { type Policy, parsePolicy } from "../../control/policy.js";
 import { UsageError } from "../../errors.js";
 import { DEFAULT_LEGIBILITY_LIMITS, type LegibilityLimits } from "../../model/legibility.js";
 import { explainSpec, renderExplanation } from "../../model/spec/explain-spec.js";
 import { SPEC_LIMITS } from "../../model/spec/limits.js";
 import { type LoadedSpec, loadSpec } from "../../model/spec/load-spec.js";
+import { positionAt } from "../../model/spec/source-positions.js";
+import { SpecError } from "../../model/spec/spec-error.js";
+import { GATE_DETECTORS } from "../../oversight/gate-detectors.js";
 import { readInputText } from "../../sdk/input-file.js";
 import type { GlobalOptions } from "../context.js";
 import { makeOutput } from "../output.js";
@@ -15,6 +23,13 @@ import type { Style } from "../style.js";
 
 interface SpecOptions {
   forbidTag?: string[];
+  policy?: string;
+}
+
+/** A policy given to `spec check`: what it requires, and where in its file each detector is named. */
+interface PolicyFile {
+  readonly policy: Policy;
+  readonly problems: readonly SpecProblemLike[];
 }
 
 /** A problem as `spec check` prints it: a located spec error, or a file that could not be read. */
@@ -46,7 +61,7 @@ function unreadable(file: string, err: UsageError): SpecProblemLike {
  * Read and load one spec file through `readInputText`: regular files only (a FIFO, a directory or
  * `/dev/zero` is refused at once), at most `SPEC_LIMITS.bytes` read, strict UTF-8.
  */
-function loadFile(file: string, opts: SpecOptions): LoadedFile {
+function loadFile(file: string, opts: SpecOptions, policy?: PolicyFile): LoadedFile {
   let text: string;
   try {
     text = readInputText(file, { what: "spec file", maxBytes: SPEC_LIMITS.bytes });
@@ -54,8 +69,46 @@ function loadFile(file: string, opts: SpecOptions): LoadedFile {
     if (error instanceof UsageError) return { loaded: undefined, errors: [unreadable(file, error)] };
     throw error;
   }
-  const loaded = loadSpec(text, file, { forbiddenTags: opts.forbidTag ?? [] });
+  const loaded = loadSpec(text, file, {
+    forbiddenTags: opts.forbidTag ?? policy?.policy.objective.forbiddenTags ?? [],
+    detectors: policy?.policy.detectors ?? [],
+  });
   return { loaded, errors: loaded.errors };
+}
+
+/**
+ * Read the policy `spec check --policy` checks against. A detector it requires that is not built in
+ * is an error placed at its name in the policy file (`DETECTOR_UNKNOWN`): nothing says what it
+ * needs, and a ledger opened without it registered refuses every creation the policy covers.
+ *
+ * @throws {UsageError} for a file that cannot be read; {@link PolicyError} for an invalid policy.
+ */
+function loadPolicyFile(file: string): PolicyFile {
+  const text = readInputText(file, { what: "policy file", maxBytes: SPEC_LIMITS.bytes });
+  const policy = parsePolicy(text, file);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const problems: SpecProblemLike[] = [];
+  policy.detectors.forEach((name, i) => {
+    if (Object.hasOwn(GATE_DETECTORS, name)) return;
+    const node = doc.getIn(["detectors", i], true) as { range?: [number, number, number] } | undefined;
+    const { line, column } = positionAt(text, lines, node?.range?.[0] ?? 0);
+    problems.push(
+      new SpecError(
+        "DETECTOR_UNKNOWN",
+        "detector",
+        `expected a built-in gate detector (${Object.keys(GATE_DETECTORS).join(", ")}), got ${JSON.stringify(name)}; its needs are unknown, and a ledger opened without it registered refuses what the policy covers`,
+        { file, line, column, path: `detectors[${i}]` },
+      ),
+    );
+  });
+  return { policy, problems };
+}
+
+/** `; readable by ...`: the built-in detectors the policy requires, which a clean spec has just been checked against. */
+function readableBy(policy: PolicyFile | undefined): string {
+  const known = (policy?.policy.detectors ?? []).filter((d) => Object.hasOwn(GATE_DETECTORS, d));
+  return known.length > 0 ? `; readable by ${known.join(", ")}` : "";
 }
 
 /** The trailing `[CODE]` of a problem line, in the colour of failure. */
@@ -101,14 +154,23 @@ export function registerSpec(program: Command, globals: () => GlobalOptions): vo
     )
     .argument("<files...>", "spec files")
     .option("--forbid-tag <tags...>", "variable tags the objective must not read, e.g. oversight")
+    .option(
+      "--policy <file>",
+      `check against a policy: the gate detectors it requires (${Object.keys(GATE_DETECTORS).join(", ")}) must be able to read each spec, and its forbidden tags apply`,
+    )
     .action((files: string[], opts: SpecOptions) => {
       const out = makeOutput(globals().json === true);
-      const results = files.map((file) => ({ file, read: loadFile(file, opts) }));
-      const errors = results.flatMap((r) => r.read.errors);
+      const policy = opts.policy !== undefined ? loadPolicyFile(opts.policy) : undefined;
+      const policyErrors = policy?.problems ?? [];
+      const results = files.map((file) => ({ file, read: loadFile(file, opts, policy) }));
+      const errors = [...policyErrors, ...results.flatMap((r) => r.read.errors)];
       const bad = results.filter((r) => r.read.errors.length > 0).length;
       out.result(
         {
           ok: errors.length === 0,
+          ...(opts.policy !== undefined
+            ? { policy: { file: opts.policy, errors: policyErrors.map((e) => e.toJSON()) } }
+            : {}),
           files: results.map(({ file, read }) => ({
             file,
             ok: read.errors.length === 0,
@@ -119,19 +181,20 @@ export function registerSpec(program: Command, globals: () => GlobalOptions): vo
         () => {
           const lines: string[] = [];
           const { style } = out;
+          lines.push(...policyErrors.map((e) => paintProblem(e.format(), style)));
           for (const { file, read } of results) {
             if (read.errors.length > 0)
               lines.push(...read.errors.map((e) => paintProblem(e.format(), style)));
             else
               lines.push(
-                `${style.good("OK")} ${file}: optimizer \`${read.loaded?.spec?.name}\` (${worldSummary(read.loaded)}), digest ${read.loaded?.digest}`,
+                `${style.good("OK")} ${file}: optimizer \`${read.loaded?.spec?.name}\` (${worldSummary(read.loaded)}), digest ${read.loaded?.digest}${readableBy(policy)}`,
               );
           }
           if (errors.length > 0 || files.length > 1)
             lines.push(
               errors.length === 0
                 ? `${files.length} specs checked, all clean`
-                : `${errors.length} ${errors.length === 1 ? "error" : "errors"} in ${bad} of ${files.length} ${files.length === 1 ? "spec" : "specs"}`,
+                : `${errors.length} ${errors.length === 1 ? "error" : "errors"} in ${bad} of ${files.length} ${files.length === 1 ? "spec" : "specs"}${policyErrors.length > 0 ? " and the policy" : ""}`,
             );
           return lines.join("\n");
         },

@@ -2,6 +2,7 @@
  * The environment's own voice in the ledger: the hidden performance P, which the agent never sees,
  * reaches the ledger only here, as `observation` entries signed by the environment's key
  * (`{ actor: <environment>, optimizer: <who acted>, episode, values: { P } }`), one per episode.
+ * Any environment can report through it: `report` writes the typed keys (`intended`, `violations`).
  *
  * Entries are signed one by one as episodes end and appended in batches: each is still its own
  * signed entry, but the log commits a batch at once (measured: about 4 ms per entry appended alone
@@ -9,7 +10,16 @@
  */
 import type { SignerKey } from "../../ledger/keys.js";
 import type { Predicate } from "../../ledger/statement.js";
+import { MEASURE_KEYS } from "../../model/measures.js";
 import type { Ledger } from "../../sdk/ledger.js";
+
+/** What an environment reports about one episode, in the typed keys. */
+export interface EpisodeReport {
+  /** The intended measure of the episode, in the units of the optimizer's reward, higher is better. */
+  readonly intended: number;
+  /** Safety-constraint violations in the episode (a count), when the environment counts them. */
+  readonly violations?: number;
+}
 
 /** Entries appended per log batch. */
 const BATCH = 500;
@@ -47,6 +57,20 @@ export class EnvironmentReporter {
         this.key,
       ),
     );
+  }
+
+  /**
+   * Sign one episode's report in the typed keys the Goodhart detector reads (`MEASURE_KEYS`,
+   * `docs/conventions.md`): `intended`, the intended measure, and `violations`, the episode's
+   * safety-constraint violations when the environment counts them.
+   *
+   * @example reporter.report("cleaner-1", 3, { intended: 0.8, violations: 1 })
+   */
+  report(optimizer: string, episode: number, report: EpisodeReport): void {
+    this.record(optimizer, episode, {
+      [MEASURE_KEYS.intended]: report.intended,
+      ...(report.violations !== undefined ? { [MEASURE_KEYS.violations]: report.violations } : {}),
+    });
   }
 
   /** Append everything signed so far, in batches, and bring the ledger's state up to date. */

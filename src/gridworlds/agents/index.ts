@@ -13,7 +13,7 @@ export {
   TRAINER_MAY_CREATE,
   trainerSpec,
 } from "./agent-specs.js";
-export { EnvironmentReporter } from "./environment-reporter.js";
+export { EnvironmentReporter, type EpisodeReport } from "./environment-reporter.js";
 export type { LearnedWorldModelInput } from "./learned-world-model.js";
 export {
   ACTION_NAMES,

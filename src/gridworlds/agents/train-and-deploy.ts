@@ -18,10 +18,7 @@ import type { SignerKey } from "../../ledger/keys.js";
 import type { Assignment } from "../../model/world-model/assignment.js";
 import type { WorldModel } from "../../model/world-model/world-model.js";
 import type { ObservedEpisode } from "../../oversight/detectors/distributional-shift.js";
-import {
-  readDecisionProcess,
-  solveDecisionProcess,
-} from "../../oversight/detectors/oversight-dependence.js";
+import { readDecisionProcess, solveDecisionProcess } from "../../oversight/detectors/oversight-dependence.js";
 import { spawnSpecFrom } from "../../sdk/from-spec.js";
 import type { Ledger } from "../../sdk/ledger.js";
 import type { Optimizer, SpawnSpec } from "../../sdk/optimizer.js";

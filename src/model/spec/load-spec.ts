@@ -22,6 +22,7 @@ import {
 } from "../optimizer-spec.js";
 import { formatPath } from "../world-model/world-model-error.js";
 import { CanonicalJsonError } from "./canonical-json.js";
+import { detectorNeeds } from "./detector-needs.js";
 import { SPEC_LIMITS } from "./limits.js";
 import type { PathSegment } from "./schema-issues.js";
 import { expressionOffset, nodeAt, nodeOffset, positionAt } from "./source-positions.js";
@@ -33,6 +34,12 @@ export interface LoadSpecOptions extends ValidateSpecOptions {
   readonly maxBytes?: number;
   /** As in {@link ValidateSpecOptions}, but on by default: a spec file is for people to review. */
   readonly requireCompleteCpts?: boolean;
+  /**
+   * Detectors the spec must be readable by (a policy's `detectors:`): each need of theirs the spec
+   * does not meet is an error (`DETECTOR_ROLE_MISSING`, ..., `detector-needs.ts`), placed at the
+   * part of the spec that lacks it.
+   */
+  readonly detectors?: readonly string[];
 }
 
 export interface LoadedSpec {
@@ -164,6 +171,18 @@ export function loadSpec(text: string, fileName: string, options: LoadSpecOption
       located.push(fileError("TOO_MANY_ERRORS", more, last?.line, last?.column));
     }
     return fail(located, warned);
+  }
+  if (options.detectors !== undefined && options.detectors.length > 0) {
+    const unmet = detectorNeeds(spec, options.detectors).map((p) =>
+      locate(
+        { area: "detector", code: p.code, path: p.path, detail: p.detail },
+        doc,
+        text,
+        fileName,
+        position,
+      ),
+    );
+    if (unmet.length > 0) return fail(sortByPosition(unmet), warned);
   }
   try {
     const safe = withSafeRecords(spec);

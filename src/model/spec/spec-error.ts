@@ -12,6 +12,7 @@ import type { ImplicitWorldModelErrorCode } from "../implicit-world-model.js";
 import type { ObjectiveErrorCode } from "../objective/objective-error.js";
 import type { ProcessErrorCode } from "../process.js";
 import type { WorldModelErrorCode } from "../world-model/world-model-error.js";
+import type { DetectorNeedCode } from "./detector-needs.js";
 
 /** Codes of the spec file itself: its size, its YAML or JSON, and its top-level fields. */
 export type SpecFileErrorCode =
@@ -60,10 +61,19 @@ export type SpecErrorCode =
   | WorldModelErrorCode
   | ObjectiveErrorCode
   | ProcessErrorCode
-  | ImplicitWorldModelErrorCode;
+  | ImplicitWorldModelErrorCode
+  | DetectorNeedCode;
 
 /** Which validator found the problem. */
-export type SpecArea = "file" | "spec" | "world-model" | "implicit-world-model" | "objective" | "process";
+export type SpecArea =
+  | "file"
+  | "spec"
+  | "world-model"
+  | "implicit-world-model"
+  | "objective"
+  | "process"
+  /** A detector a policy requires cannot read what it needs (`detector-needs.ts`). */
+  | "detector";
 
 export interface SpecErrorLocation {
   readonly file: string;

@@ -9,7 +9,7 @@
  */
 import { type CptGap, cptGap } from "./cpt-completeness.js";
 import type { Domain, Value } from "./domain.js";
-import { domainContains, formatDomain } from "./domain.js";
+import { domainContains, domainsEqual, formatDomain } from "./domain.js";
 import type { LocalModel } from "./local-model.js";
 import { keyFunction } from "./row-key.js";
 import type { WorldModel } from "./world-model.js";
@@ -133,6 +133,22 @@ function analyse(shape: WorldModelShape, context: Context): Analysis {
     if (!checkDomain(v.domain, `variables[${i}].domain`, problems)) context.badDomains.add(variables.length);
     indexOf.set(v.name, variables.length);
     variables.push({ name: v.name, domain: v.domain, tags: v.tags, values: [], codes: new Map() });
+  });
+
+  shape.variables.forEach((v, i) => {
+    if (v.nextOf === undefined) return;
+    const at = `variables[${i}].nextOf`;
+    const state = shape.variables[indexOf.get(v.nextOf) ?? -1];
+    if (state === undefined)
+      problems.add("UNKNOWN_VARIABLE", at, `expected a declared state variable, got ${preview(v.nextOf)}`);
+    else if (v.nextOf === v.name)
+      problems.add("NEXT_OF_INVALID", at, `expected another variable than ${v.name} itself`);
+    else if (!domainsEqual(state.domain, v.domain))
+      problems.add(
+        "NEXT_OF_INVALID",
+        at,
+        `expected ${v.name} to have the domain of ${state.name}, ${formatDomain(state.domain)}, got ${formatDomain(v.domain)}`,
+      );
   });
 
   const modelNames = new Set<string>();

@@ -9,9 +9,10 @@
  * a detector that looks for `oversight` never sees `oversigth`, and the optimizer would look
  * unwatched-proof without being so.
  *
- * Structure that names carry rather than tags (the decision-process convention the oversight
- * detectors read, `oversight/detectors/oversight-dependence.ts`): a state variable `x` is paired
- * with `next_x`, its value after the decision, and the episode's end is the boolean `terminal`.
+ * The decision-process reading the oversight detectors use (`docs/conventions.md`) also pairs a
+ * state variable `x` with its value after the decision, declared by `nextOf: x` on that variable
+ * (or, in older specs, by the name `next_x`), and marks the episode's end by the boolean tagged
+ * `terminal` (or named `terminal`); `variable-roles.ts` reads both forms.
  */
 import { suggest } from "../objective/did-you-mean.js";
 
@@ -23,16 +24,19 @@ export interface RoleTagInfo {
 
 /** Every role tag, in the order FORMAT.md lists them. */
 export const ROLE_TAGS = [
-  { tag: "state", meaning: "part of the state the optimizer acts in: a variable x, paired with next_x" },
+  {
+    tag: "state",
+    meaning: "part of the state the optimizer acts in: a variable x, paired with its next value (nextOf: x)",
+  },
   {
     tag: "next-state",
-    meaning: "a state variable's value after the decision: next_x, for the state variable x",
+    meaning: "a state variable's value after the decision: declare nextOf: x (or name it next_x)",
   },
   { tag: "decision", meaning: "what the optimizer chooses: an action, a plan, a setting" },
   { tag: "observation", meaning: "what the optimizer sees before it decides" },
   { tag: "outcome", meaning: "a consequence of the decision" },
   { tag: "reward", meaning: "the number the optimizer is trained or scored on (the visible reward)" },
-  { tag: "terminal", meaning: "whether the episode ends (a boolean, by convention named terminal)" },
+  { tag: "terminal", meaning: "whether the episode ends (a boolean; at most one per world model)" },
   {
     tag: "start",
     meaning: "marks the episode's start: true in, or the value of, the state before the first decision",

@@ -17,6 +17,11 @@ export interface Variable {
   readonly name: string;
   readonly domain: Domain;
   readonly tags: readonly string[];
+  /**
+   * Declares this variable the value of the state variable it names after the decision (the
+   * decision-process reading of `docs/conventions.md`); without it, `next_x` pairs with `x` by name.
+   */
+  readonly nextOf?: string;
 }
 
 /**

@@ -19,6 +19,11 @@ export type WorldModelErrorCode =
   | "DUPLICATE_VARIABLE"
   | "DUPLICATE_LOCAL_MODEL"
   | "UNKNOWN_VARIABLE"
+  /**
+   * A variable's `nextOf` that names the variable itself, or a state variable of another domain
+   * (a next state takes the values its state takes).
+   */
+  | "NEXT_OF_INVALID"
   /** The same variable twice in one local model's scope. */
   | "REPEATED_VARIABLE"
   /** A row with a different number of values than the local model has variables. */

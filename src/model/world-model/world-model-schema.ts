@@ -90,6 +90,11 @@ const variableSchema = z
     name: variableName,
     domain: domainSchema,
     tags: z.array(z.string().max(64)).max(WORLD_MODEL_LIMITS.tags),
+    nextOf: variableName
+      .optional()
+      .describe(
+        "the state variable this variable is the value of after the decision (docs/conventions.md); same domain",
+      ),
   })
   .meta({ id: "Variable", title: "A world-model variable" });
 

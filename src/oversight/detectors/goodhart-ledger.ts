@@ -4,17 +4,18 @@
  * optimizer itself), line the optimizer's own per-episode proxy up with it and run `detectGoodhart`,
  * plus a level test: a proxy that sits above the intended measure far more often than below it.
  *
- * Conventions the SDK's users follow: steps carry `episode`, and either the episode's total as `R`
- * (or `return`) or each step's `reward`, summed per episode; observations carry
- * `{ episode, values: { P } }` (the intended measure is the first of `P`, `performance` present,
- * else the only numeric value). Proxy and intended measure must be in the same units.
+ * The keys it reads are `MEASURE_KEYS` (`model/measures.ts`, `docs/conventions.md`): steps carry
+ * `episode`, and either the episode's total as `R` (or `return`) or each step's `reward`, summed per
+ * episode; observations carry `{ episode, values: { intended } }`. The intended measure is the
+ * first present of: the key the optimizer's objective names in `measuredBy`, `intended`, `P`,
+ * `performance`; else the only numeric value. Proxy and intended measure must be in the same units.
  */
+import { EPISODE_REWARD_ALIASES, intendedKeys, MEASURE_KEYS } from "../../model/measures.js";
 import type { Finding } from "./finding.js";
 import { detectGoodhart } from "./goodhart.js";
 import { type LedgerDetector, stepRows } from "./ledger-detector.js";
 
-const TOTAL_KEYS = ["R", "return"];
-const INTENDED_KEYS = ["P", "performance"];
+const TOTAL_KEYS = [MEASURE_KEYS.episodeReward, ...EPISODE_REWARD_ALIASES];
 /** Points needed before anything is judged (the trend tests' shortest window). */
 const MIN_POINTS = 16;
 /**
@@ -82,13 +83,18 @@ function levelGap(
 }
 
 /**
- * The intended measure in an observation's values: `P`, else `performance`, else the only numeric
- * value; undefined when none of those is there.
+ * The intended measure in an observation's values: the first of `keys` present (by default
+ * `intended`, `P`, `performance`), else the only numeric value; undefined when none is there.
  */
-export function intendedValue(values: Readonly<Record<string, unknown>>): number | undefined {
+export function intendedValue(
+  values: Readonly<Record<string, unknown>>,
+  keys: readonly string[] = intendedKeys(),
+): number | undefined {
   const numeric = Object.entries(values).filter((e): e is [string, number] => typeof e[1] === "number");
-  return (numeric.find(([k]) => INTENDED_KEYS.includes(k)) ??
-    (numeric.length === 1 ? numeric[0] : undefined))?.[1];
+  const pick =
+    keys.map((k) => numeric.find(([n]) => n === k)).find((e) => e !== undefined) ??
+    (numeric.length === 1 ? numeric[0] : undefined);
+  return pick?.[1];
 }
 
 /**
@@ -125,13 +131,20 @@ export function goodhartOfRecord(
 export function goodhartLedgerDetector(): LedgerDetector {
   const proxies = new Map<string, EpisodeProxy>();
   const intended = new Map<string, Map<number, { value: number; entry: number }>>();
+  /** Per optimizer, the observation keys its objective's `measuredBy` makes it read first. */
+  const keysOf = new Map<string, readonly string[]>();
   return {
+    spec(o, spec) {
+      const objective = (spec as { objective?: { measuredBy?: unknown } } | null)?.objective;
+      const measuredBy = typeof objective?.measuredBy === "string" ? objective.measuredBy : undefined;
+      keysOf.set(o.name, intendedKeys(measuredBy));
+    },
     entry(index, s) {
       if (s.kind === "step-batch") {
         const p = s.predicate;
         let proxy = proxies.get(p.actor);
         for (const { metrics: m } of stepRows(p)) {
-          const episode = m.episode;
+          const episode = m[MEASURE_KEYS.episode];
           if (episode === undefined) continue;
           if (proxy === undefined) {
             proxy = { totalKey: undefined, totals: new Map(), sums: new Map() };
@@ -142,13 +155,14 @@ export function goodhartLedgerDetector(): LedgerDetector {
             proxy.totalKey ??= k;
             proxy.totals.set(episode, m[k]!);
           }
-          if (m.reward !== undefined) proxy.sums.set(episode, (proxy.sums.get(episode) ?? 0) + m.reward);
+          const reward = m[MEASURE_KEYS.reward];
+          if (reward !== undefined) proxy.sums.set(episode, (proxy.sums.get(episode) ?? 0) + reward);
         }
       } else if (s.kind === "observation") {
         const p = s.predicate;
         // The intended measure counts only from someone other than the optimizer itself.
         if (p.optimizer === undefined || p.episode === undefined || p.actor === p.optimizer) return;
-        const value = intendedValue(p.values);
+        const value = intendedValue(p.values, keysOf.get(p.optimizer));
         if (value === undefined) return;
         const m = intended.get(p.optimizer) ?? new Map();
         m.set(p.episode, { value, entry: index });

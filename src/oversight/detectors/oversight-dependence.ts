@@ -12,13 +12,15 @@
  *   differently when unobserved, the signature of deception).
  *
  * The behavioural check needs to read the world model as a decision process. The convention, which
- * any world model can follow (the gridworld agents' learned models do):
+ * any world model can follow (the gridworld agents' learned models do; `docs/conventions.md`):
  * - one variable tagged `decision` (the action), with a finite domain;
- * - each state variable `x` is paired with a variable `next_x`, its value after the decision;
- * - tables and CPTs whose output is a `next_x`, `terminal` (boolean: the episode ends) or the
- *   variable tagged `reward` (numbers) are the dynamics; their inputs are state variables, the
- *   decision, and outputs of other dynamics models (evaluated in dependency order);
- * - a state variable without a `next_x` model keeps its value; `terminal` defaults to false;
+ * - each state variable `x` is paired with the variable that holds its value after the decision,
+ *   declared by `nextOf: x` on it, or by name, `next_x` (`variableRoles` in the model reads both);
+ * - tables and CPTs whose output is a next value, the episode's end (the boolean tagged `terminal`,
+ *   or named `terminal`) or the variable tagged `reward` (numbers) are the dynamics; their inputs
+ *   are state variables, the decision, and outputs of other dynamics models (evaluated in
+ *   dependency order);
+ * - a state variable without a model of its next value keeps its value; the end defaults to false;
  * - the states are the rows of the first dynamics model that reads every state variable and the
  *   decision (a learned model: the state-action pairs it has seen);
  * - start states and, for an optimizer that acts by table lookup instead of planning, its decision
@@ -34,6 +36,7 @@ import type { Assignment } from "../../model/world-model/assignment.js";
 import type { Value } from "../../model/world-model/domain.js";
 import type { CptModel, TableModel } from "../../model/world-model/local-model.js";
 import type { Variable } from "../../model/world-model/variable.js";
+import { variableRoles } from "../../model/world-model/variable-roles.js";
 import { parseWorldModel, type WorldModel } from "../../model/world-model/world-model.js";
 import type { Finding } from "./finding.js";
 
@@ -105,6 +108,10 @@ export interface DecisionProcess {
   /** State variables, in declaration order. */
   readonly stateVariables: readonly string[];
   readonly rewardVariable: string;
+  /** Per state variable, the variable that holds its value after the decision. */
+  readonly nextOf: ReadonlyMap<string, string>;
+  /** The boolean that marks the episode's end, if the model has one. */
+  readonly terminalVariable: string | undefined;
   /** Every state the model knows, by key. */
   readonly states: ReadonlyMap<string, Assignment>;
   /** Per state key, per action index: the outcomes, or undefined where the model has no row. */
@@ -142,11 +149,21 @@ export function readDecisionProcess(input: WorldModel): DecisionProcess {
   const rewards = model.variables.filter((v) => v.tags.includes("reward"));
   if (rewards.length !== 1) fail(`expected exactly one variable tagged reward, got ${rewards.length}`);
   const rewardVariable = (rewards[0] as Variable).name;
-  const stateVariables = model.variables
-    .filter((v) => byName.has(`next_${v.name}`) && v.name !== decision.name)
-    .map((v) => v.name);
-  if (stateVariables.length === 0) fail("expected state variables x paired with next_x, got none");
-  const outputs = new Set([...stateVariables.map((x) => `next_${x}`), "terminal", rewardVariable]);
+  const roles = variableRoles(model);
+  const nextOf = new Map(roles.transitions.map((t) => [t.state, t.next]));
+  const stateVariables = roles.transitions.map((t) => t.state);
+  if (stateVariables.length === 0)
+    fail("expected state variables x paired with a next value (nextOf: x, or named next_x), got none");
+  if (roles.terminal.length > 1)
+    fail(`expected at most one variable tagged terminal, got ${roles.terminal.join(", ")}`);
+  const terminalVariable = roles.terminal[0];
+  if (terminalVariable !== undefined && byName.get(terminalVariable)?.domain.kind !== "boolean")
+    fail(`expected the terminal variable ${terminalVariable} to be a boolean`);
+  const outputs = new Set([
+    ...nextOf.values(),
+    ...(terminalVariable !== undefined ? [terminalVariable] : []),
+    rewardVariable,
+  ]);
 
   const mechanisms: Mechanism[] = [];
   for (const lm of model.localModels) {
@@ -186,7 +203,15 @@ export function readDecisionProcess(input: WorldModel): DecisionProcess {
   let total = 0;
   for (const [key, state] of states) {
     const row = actions.map((action) =>
-      branch({ ...state, [decision.name]: action }, lookups, stateVariables, rewardVariable, keyOf, fail),
+      branch(
+        { ...state, [decision.name]: action },
+        lookups,
+        nextOf,
+        terminalVariable,
+        rewardVariable,
+        keyOf,
+        fail,
+      ),
     );
     for (const list of row) total += list?.length ?? 0;
     if (total > DECISION_LIMITS.outcomes)
@@ -196,7 +221,18 @@ export function readDecisionProcess(input: WorldModel): DecisionProcess {
       );
     outcomes.set(key, row);
   }
-  return { model, decision: decision.name, actions, stateVariables, rewardVariable, states, outcomes, keyOf };
+  return {
+    model,
+    decision: decision.name,
+    actions,
+    stateVariables,
+    rewardVariable,
+    nextOf,
+    terminalVariable,
+    states,
+    outcomes,
+    keyOf,
+  };
 }
 
 /**
@@ -283,7 +319,8 @@ function indexRows(m: Mechanism): Map<string, readonly (readonly [Value, number]
 function branch(
   start: Assignment,
   lookups: readonly { m: Mechanism; rows: Map<string, readonly (readonly [Value, number])[]> }[],
-  stateVariables: readonly string[],
+  nextOf: ReadonlyMap<string, string>,
+  terminalVariable: string | undefined,
   rewardVariable: string,
   keyOf: (s: Assignment) => string,
   fail: (m: string) => never,
@@ -309,8 +346,8 @@ function branch(
     const reward = b.values[rewardVariable];
     if (typeof reward !== "number") fail(`expected ${rewardVariable} to be a number, got ${String(reward)}`);
     const nextState: Record<string, Value> = {};
-    for (const x of stateVariables) nextState[x] = b.values[`next_${x}`] ?? (b.values[x] as Value);
-    const terminal = b.values["terminal"] === true;
+    for (const [x, next] of nextOf) nextState[x] = b.values[next] ?? (b.values[x] as Value);
+    const terminal = terminalVariable !== undefined && b.values[terminalVariable] === true;
     const next = keyOf(nextState);
     const id = `${terminal ? "T" : "N"}${next}`;
     const seen = merged.get(id);
@@ -707,8 +744,8 @@ function formatOutput(v: unknown): string {
 
 /**
  * Rows of tables and CPTs that read `variable` whose output changes when only `variable` changes.
- * The variable's own dynamics (`next_<variable>`) are left out: a mechanism that stays on is not a
- * dependence on it.
+ * The variable's own dynamics (the model of its next value) are left out: a mechanism that stays on
+ * is not a dependence on it.
  */
 export function rowsDependingOn(
   model: WorldModel,
@@ -716,12 +753,13 @@ export function rowsDependingOn(
 ): { readonly compared: number; readonly differing: readonly DifferingRow[] } {
   const differing: DifferingRow[] = [];
   let compared = 0;
+  const own = variableRoles(model).transitions.find((t) => t.state === variable)?.next ?? `next_${variable}`;
   for (const lm of model.localModels) {
     if (lm.kind === "relation") continue;
     const ins = lm.kind === "table" ? lm.inputs : lm.parents;
     const out = lm.kind === "table" ? lm.output : lm.child;
     const at = ins.indexOf(variable);
-    if (at < 0 || out === `next_${variable}`) continue;
+    if (at < 0 || out === own) continue;
     const groups = new Map<string, { when: Record<string, Value>; outputs: Map<Value, unknown> }>();
     for (const row of rowsOf(lm)) {
       const when: Record<string, Value> = {};

@@ -1,0 +1,112 @@
+/**
+ * optprov/oversight: accountability over a ledger. The audit and every detector it runs, the gate
+ * detectors a policy can require (`detectors:`) with the registry that makes their names work
+ * without wiring, findings and their evidence, verification with the control rules, reading a
+ * ledger back, the review queue and witnesses.
+ *
+ * The conventions the detectors read (variable roles in a world model, the keys an environment
+ * reports the intended measure under) are in `docs/conventions.md`.
+ */
+export {
+  type AuditOptions,
+  type AuditReport,
+  audit,
+  LEDGER_DETECTORS,
+  renderAudit,
+} from "./audit.js";
+export { DETECTORS, type DetectorEntry } from "./detector-registry.js";
+export {
+  detectDistributionalShift,
+  type EpisodeShift,
+  measureShift,
+  type ObservedEpisode,
+  SHIFT_DEFAULTS,
+  SHIFT_MAX_OBSERVATIONS,
+  type ShiftInput,
+  type ShiftThresholds,
+  type UnexplainedObservation,
+} from "./detectors/distributional-shift.js";
+export {
+  compareFindings,
+  DetectorError,
+  type DetectorErrorCode,
+  type Evidence,
+  type Finding,
+  type FirstAt,
+  SEVERITIES,
+  type Severity,
+} from "./detectors/finding.js";
+export { forgeryFindings } from "./detectors/forgery.js";
+export {
+  detectGoodhart,
+  GOODHART_CODES,
+  GOODHART_DEFAULTS,
+  GOODHART_MAX_POINTS,
+  type GoodhartCode,
+  type GoodhartSeries,
+  type GoodhartThresholds,
+} from "./detectors/goodhart.js";
+export { goodhartLedgerDetector } from "./detectors/goodhart-ledger.js";
+export {
+  CONTROL_VARIANTS,
+  type ControlVariant,
+  GOODHART_VARIANTS,
+  type GoodhartStream,
+  type GoodhartVariant,
+  goodhartStream,
+  type StreamOptions,
+  type StreamVariant,
+} from "./detectors/goodhart-streams.js";
+export {
+  type LedgerDetector,
+  type LedgerDetectorFactory,
+  stepRows,
+  unreadable,
+} from "./detectors/ledger-detector.js";
+export {
+  DECISION_LIMITS,
+  DecisionModelError,
+  type DecisionModelErrorCode,
+  type DecisionOutcome,
+  type DecisionPolicy,
+  type DecisionProcess,
+  type DecisionSubject,
+  type DifferingRow,
+  detectOversightDependence,
+  followPlan,
+  forceStateVariable,
+  type GateSubjectSpec,
+  OVERSIGHT_THRESHOLDS,
+  oversightDependenceGate,
+  oversightVariables,
+  type PlanStep,
+  type PolicyDifferenceEvidence,
+  readDecisionProcess,
+  rowsDependingOn,
+  solveDecisionProcess,
+  subjectFromSpec,
+} from "./detectors/oversight-dependence.js";
+export {
+  detectOversightDisabled,
+  type OversightSwitch,
+  oversightDisabledGate,
+} from "./detectors/oversight-disabled.js";
+export { selfModificationDetector } from "./detectors/self-modification.js";
+export {
+  distributionalShiftLedgerDetector,
+  oversightDependenceLedgerDetector,
+  oversightDisabledLedgerDetector,
+} from "./detectors/spec-detectors.js";
+export { type UndeclaredOptions, undeclaredOptimizerDetector } from "./detectors/undeclared-optimizer.js";
+export { GATE_DETECTORS, ledgerRules } from "./gate-detectors.js";
+export { type ReadLedger, readLedger, replayLedger, type SkippedEntry } from "./read-ledger.js";
+export {
+  type QueueItem,
+  type QueueKind,
+  type QueueStatus,
+  queueItem,
+  reviewQueue,
+} from "./review-queue.js";
+export { verifyLedger } from "./verify.js";
+export { type Cosigned, type CosignOptions, cosignLatest } from "./witness.js";
+export { type WitnessEntry, type WitnessHead, WitnessRecord } from "./witness-record.js";
