@@ -47,7 +47,10 @@ const PROMISED: Readonly<Record<string, readonly string[]>> = {
     "readLedger",
     "replayLedger",
     "reviewQueue",
+    "ANCESTRY_MONITORS",
+    "ancestryReport",
   ],
+  "./interop": ["exportLedger", "toOpenLineage", "toCycloneDx", "toSigstoreBundle", "verifySigstoreBundle"],
   "./model": [
     "loadSpec",
     "specDigest",

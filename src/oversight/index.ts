@@ -7,6 +7,16 @@
  * The conventions the detectors read (variable roles in a world model, the keys an environment
  * reports the intended measure under) are in `docs/conventions.md`.
  */
+
+export {
+  type AncestryFinding,
+  type AncestryMonitor,
+  type AncestryMonitors,
+  type AncestryReport,
+  ancestryReport,
+  type MonitorFinding,
+} from "../control/ancestry.js";
+export { ANCESTRY_MONITORS } from "./ancestry-monitors.js";
 export {
   type AuditOptions,
   type AuditReport,
