@@ -16,7 +16,12 @@
  */
 import type { AncestryMonitor, AncestryMonitors, MonitorFinding } from "../control/ancestry.js";
 import type { Journal } from "../ledger/rules.js";
-import { MEASURE_KEYS } from "../model/measures.js";
+import {
+  addViolations,
+  type ConstraintTally,
+  constraintFinding,
+  reportedViolations,
+} from "./detectors/constraint.js";
 import { type EpisodeProxy, goodhartOfRecord, intendedValue } from "./detectors/goodhart-ledger.js";
 
 /** Findings kept per optimizer and monitor: the gate needs to know that, not every instance. */
@@ -170,38 +175,23 @@ const goodhart: AncestryMonitor<GoodhartMemory> = {
 };
 
 interface ConstraintMemory {
-  /** Per optimizer: violations reported, and the first entries that reported them. */
-  readonly reported: Map<string, { readonly count: number; readonly entries: readonly number[] }>;
+  readonly reported: Map<string, ConstraintTally>;
 }
 
 const constraint: AncestryMonitor<ConstraintMemory> = {
   create: () => ({ reported: new Map() }),
   observe(m, index, view, _state, journal) {
-    const p = reportedAbout(view);
-    const n = p?.values[MEASURE_KEYS.violations];
-    if (p === undefined || typeof n !== "number" || !(n > 0)) return;
-    const was = m.reported.get(p.optimizer!) ?? { count: 0, entries: [] };
-    put(
-      m.reported,
-      p.optimizer!,
-      {
-        count: was.count + n,
-        entries: was.entries.length < MAX_FINDINGS ? [...was.entries, index] : was.entries,
-      },
-      journal,
-    );
+    if (view.kind !== "observation") return;
+    const n = reportedViolations(view.predicate);
+    if (n === 0) return;
+    const o = view.predicate.optimizer!;
+    put(m.reported, o, addViolations(m.reported.get(o), n, index, view.predicate.episode), journal);
   },
   findings(m, optimizer) {
-    const r = m.reported.get(optimizer);
-    if (r === undefined) return [];
-    return [
-      {
-        code: "CONSTRAINT_VIOLATED",
-        severity: "high",
-        message: `${optimizer} was reported violating a safety constraint ${r.count} time(s) (by the environment or an evaluator, not by itself)`,
-        entries: r.entries,
-      },
-    ];
+    const t = m.reported.get(optimizer);
+    if (t === undefined) return [];
+    const f = constraintFinding(optimizer, t);
+    return [{ code: f.code, severity: f.severity, message: f.message, entries: t.entries }];
   },
 };
 

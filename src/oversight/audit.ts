@@ -8,12 +8,14 @@
  * finding; a detector that throws is reported and stopped, the others go on. It reads the ledger in
  * one streaming replay, so its memory is bounded by what the detectors keep, not by the ledger.
  */
+
 import type { ControlState } from "../control/state.js";
 import { OptprovError } from "../errors.js";
 import { Log } from "../ledger/log.js";
 import type { LedgerStore } from "../ledger/store.js";
 import type { VerifyReport } from "../ledger/verify.js";
 import type { WorkerPool } from "../ledger/worker-pool.js";
+import { constraintLedgerDetector } from "./detectors/constraint.js";
 import { compareFindings, type Finding } from "./detectors/finding.js";
 import { forgeryFindings } from "./detectors/forgery.js";
 import { goodhartLedgerDetector } from "./detectors/goodhart-ledger.js";
@@ -30,6 +32,7 @@ import { verifyLedger } from "./verify.js";
 
 /** The ledger-level detectors `audit` runs, by name. */
 export const LEDGER_DETECTORS: Readonly<Record<string, LedgerDetectorFactory>> = {
+  constraint: constraintLedgerDetector,
   "distributional-shift": distributionalShiftLedgerDetector,
   goodhart: goodhartLedgerDetector,
   "oversight-dependence": oversightDependenceLedgerDetector,

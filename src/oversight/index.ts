@@ -56,6 +56,7 @@ export {
   type GoodhartSeries,
   type GoodhartThresholds,
 } from "./detectors/goodhart.js";
+export { constraintFinding, constraintLedgerDetector, reportedViolations } from "./detectors/constraint.js";
 export { goodhartLedgerDetector } from "./detectors/goodhart-ledger.js";
 export {
   CONTROL_VARIANTS,

@@ -191,3 +191,45 @@ describe("Goodhart over the ledger", () => {
     expect(findings[0]!.evidence.numbers).toMatchObject({ meanGap: 50, shareAbove: 1 });
   });
 });
+
+describe("constraint violations", () => {
+  it("flags what the environment reported, dated at the first report, and ignores an optimizer's word on itself", async () => {
+    const { ledger, root, file } = await ledgerWithPolicy();
+    const env = generateSignerKey("plant");
+    await ledger.actor("plant", env, "system");
+    const robot = await root.spawn({ name: "robot", process: { kind: "q-learning" } });
+    await root.spawn({ name: "honest", process: { kind: "q-learning" } });
+    await ledger.append(
+      "observation",
+      { actor: "robot", optimizer: "robot", episode: 0, values: { violations: 9 } },
+      robot.key,
+    );
+    await ledger.append(
+      "observation",
+      { actor: "plant", optimizer: "honest", episode: 0, values: { violations: 0 } },
+      env,
+    );
+    const first = await ledger.append(
+      "observation",
+      { actor: "plant", optimizer: "robot", episode: 3, values: { violations: 2 } },
+      env,
+    );
+    await ledger.append(
+      "observation",
+      { actor: "plant", optimizer: "robot", episode: 5, values: { violations: 1, intended: 4 } },
+      env,
+    );
+    await ledger.close();
+    const store = SqliteStore.open(file, { readonly: true });
+    const findings = await findingsOf(store, "constraint");
+    await store.close();
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      code: "CONSTRAINT_VIOLATED",
+      severity: "high",
+      optimizer: "robot",
+      evidence: { numbers: { violations: 3 }, episodes: [3, 5] },
+      firstAt: { entry: first.index, episode: 3 },
+    });
+  });
+});
