@@ -242,7 +242,7 @@ export function createServer(options: ServerOptions): OptprovServer {
         time: new Date().toISOString(),
         level: "error",
         msg: "request failed",
-        path: preview(c.req.path, 200),
+        path: c.req.path.slice(0, 200),
         code: err instanceof OptprovError ? err.code : "INTERNAL",
         message: err.stack ?? err.message,
       });
@@ -269,7 +269,7 @@ export function createServer(options: ServerOptions): OptprovServer {
         level: "info",
         msg: "request",
         method: c.req.method,
-        path: preview(c.req.path, 200),
+        path: c.req.path.slice(0, 200),
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         client: c.get("client"),

@@ -135,7 +135,7 @@ export function createWitnessServer(options: WitnessServerOptions): {
         level: "info",
         msg: "request",
         method: c.req.method,
-        path: preview(c.req.path, 200),
+        path: c.req.path.slice(0, 200),
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         client,
