@@ -127,6 +127,45 @@ export type UsageErrorCode =
   | "CONFIG_INVALID";
 export class UsageError extends OptprovError<UsageErrorCode> {}
 
+/**
+ * An HTTP request the server (`optprov serve`, `optprov witness serve`) refuses before or instead
+ * of a library call. Each code has one HTTP status (`server/http-error.ts`).
+ */
+export type ServerErrorCode =
+  /** No route for this method and path (404). */
+  | "ROUTE_NOT_FOUND"
+  /** A request body beyond the server's limit (413). */
+  | "BODY_TOO_LARGE"
+  /** A body of a content type the route does not take (415). */
+  | "CONTENT_TYPE_UNSUPPORTED"
+  /** A body or query that does not have the shape the route expects (400). */
+  | "REQUEST_INVALID"
+  /** More requests from one client than its rate allows (429). */
+  | "RATE_LIMITED"
+  /** A route that needs a token, called without one or with one the server does not know (401). */
+  | "UNAUTHENTICATED"
+  /** A token whose role may not do this (403). */
+  | "FORBIDDEN"
+  /** A tile or entry bundle path that is not a C2SP tlog-tiles path (400). */
+  | "TILE_PATH_INVALID"
+  /** A tile, entry bundle, entry or optimizer the log does not hold (404). */
+  | "NOT_FOUND"
+  /** An entry longer than an entry bundle's 16-bit length prefix can carry (501). */
+  | "ENTRY_TOO_LARGE_FOR_BUNDLE"
+  /** The log has no checkpoint yet and the server holds no key to sign one (503). */
+  | "CHECKPOINT_UNAVAILABLE"
+  /** tlog-witness: a checkpoint for an origin this witness does not witness (404). */
+  | "WITNESS_LOG_UNKNOWN"
+  /** tlog-witness: no signature on the checkpoint verifies against the log keys the witness trusts (403). */
+  | "WITNESS_SIGNATURE_UNTRUSTED"
+  /** tlog-witness: the old size is not the size the witness last cosigned, or the same size with another root (409). */
+  | "WITNESS_CONFLICT"
+  /** tlog-witness: the consistency proof from the old size does not verify (422). */
+  | "WITNESS_PROOF_INVALID"
+  /** A witness that could not be reached, or that answered with something other than cosignatures. */
+  | "WITNESS_UNREACHABLE";
+export class ServerError extends OptprovError<ServerErrorCode> {}
+
 /** Mesa-optimizer control: a policy that does not parse, a creation the gate refused, an approval that cannot count. */
 export type PolicyErrorCode =
   | "POLICY_INVALID"

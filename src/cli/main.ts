@@ -14,6 +14,7 @@ import { registerLog } from "./commands/log.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerProofs } from "./commands/proofs.js";
 import { registerReview } from "./commands/review.js";
+import { registerServe } from "./commands/serve.js";
 import { registerSpec } from "./commands/spec.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerWitness } from "./commands/witness.js";
@@ -70,6 +71,7 @@ export function buildProgram(
   registerReview(program, globals);
   registerControl(program, globals);
   registerSpec(program, globals);
+  registerServe(program, globals);
   return program;
 }
 

@@ -11,11 +11,11 @@
  */
 import { VerificationError } from "../errors.js";
 import { encodeBase64 } from "../ledger/base64.js";
-import { cosignatureLine, openCheckpoint, verifyCosignature } from "../ledger/checkpoint.js";
+import { type Checkpoint, cosignatureLine, openCheckpoint, verifyCosignature } from "../ledger/checkpoint.js";
 import { equalBytes } from "../ledger/crypto.js";
 import { ALG_COSIGNATURE_V1, formatVerifierKey, type SignerKey } from "../ledger/keys.js";
 import type { Log } from "../ledger/log.js";
-import { verifyConsistency } from "../ledger/merkle.js";
+import { type Hash, verifyConsistency } from "../ledger/merkle.js";
 import { parseNote } from "../ledger/note.js";
 import type { WitnessHead, WitnessRecord } from "./witness-record.js";
 
@@ -52,6 +52,56 @@ async function provenByLog<S>(log: Log<S>, witness: SignerKey): Promise<WitnessH
     }
   }
   return best;
+}
+
+/**
+ * The witness's one decision, wherever the checkpoint comes from (the log's store, or an
+ * `add-checkpoint` request): cosign `checkpoint` (whose log signature the caller has verified, its
+ * signed note `note`) only if it extends `head`, what this witness last attested for its origin,
+ * as `proof` shows (RFC 6962 §2.1.2, from `head.size`). The record is written before the line is
+ * returned: should the caller fail to pass the line on, the witness remembers more than it
+ * showed (safe), never less.
+ *
+ * Throws PROOF_INVALID when the log shrank or the proof does not verify, ROOT_MISMATCH for a
+ * different root at the same size (a fork).
+ *
+ * @example const { line } = cosignConsistent(w, record, note, checkpoint, record.head(origin), proof);
+ */
+export function cosignConsistent(
+  witness: SignerKey,
+  record: WitnessRecord,
+  note: string,
+  checkpoint: Checkpoint,
+  head: WitnessHead | undefined,
+  proof: readonly Hash[],
+  now: number = Date.now(),
+): { readonly line: string; readonly checkedFrom: number | undefined } {
+  let checkedFrom: number | undefined;
+  if (head !== undefined && head.size > 0) {
+    if (checkpoint.size < head.size) {
+      throw new VerificationError(
+        "PROOF_INVALID",
+        `the log shrank: cosigned size ${head.size} before, now offers ${checkpoint.size}`,
+      );
+    }
+    if (checkpoint.size === head.size && !equalBytes(head.root, checkpoint.root)) {
+      throw new VerificationError(
+        "ROOT_MISMATCH",
+        `the log offers a different root for size ${checkpoint.size} than the one cosigned: a fork`,
+      );
+    }
+    verifyConsistency(head.size, checkpoint.size, proof, head.root, checkpoint.root);
+    checkedFrom = head.size;
+  }
+  const body = note.slice(0, note.indexOf("\n\n") + 1);
+  const line = cosignatureLine(body, witness, Math.floor(now / 1000));
+  record.append({
+    event: "cosign",
+    origin: checkpoint.origin,
+    size: checkpoint.size,
+    root: encodeBase64(checkpoint.root),
+  });
+  return { line, checkedFrom };
 }
 
 /**
@@ -99,39 +149,19 @@ export async function cosignLatest<S>(
         `the log holds this witness's cosignature at size ${evidence.size}, beyond its record's ${head.size}: the record ${record.file} was rolled back; refusing to cosign`,
       );
   }
-  let checkedFrom: number | undefined;
-  if (head !== undefined && head.size > 0) {
-    if (checkpoint.size < head.size) {
-      throw new VerificationError(
-        "PROOF_INVALID",
-        `the log shrank: cosigned size ${head.size} before, now offers ${checkpoint.size}`,
-      );
-    }
-    if (checkpoint.size === head.size && !equalBytes(head.root, checkpoint.root)) {
-      throw new VerificationError(
-        "ROOT_MISMATCH",
-        `the log offers a different root for size ${checkpoint.size} than the one cosigned: a fork`,
-      );
-    }
-    verifyConsistency(
-      head.size,
-      checkpoint.size,
-      await log.consistencyProof(head.size, checkpoint.size),
-      head.root,
-      checkpoint.root,
-    );
-    checkedFrom = head.size;
-  }
-  const body = stored.text.slice(0, stored.text.indexOf("\n\n") + 1);
-  const line = cosignatureLine(body, witness, Math.floor((options.now ?? Date.now()) / 1000));
-  // The record first: should the log's write fail, the witness remembers more than the log shows
-  // (safe), never less.
-  record.append({
-    event: "cosign",
-    origin: checkpoint.origin,
-    size: checkpoint.size,
-    root: encodeBase64(checkpoint.root),
-  });
+  const proof =
+    head !== undefined && head.size > 0 && checkpoint.size > head.size
+      ? await log.consistencyProof(head.size, checkpoint.size)
+      : [];
+  const { line, checkedFrom } = cosignConsistent(
+    witness,
+    record,
+    stored.text,
+    checkpoint,
+    head,
+    proof,
+    options.now,
+  );
   await log.store.addCosignature(stored.id, formatVerifierKey(witness), line);
   return { size: checkpoint.size, line, checkedFrom, fresh: options.fresh };
 }

@@ -1,0 +1,125 @@
+/** `optprov serve`: the ledger over HTTP (JSON API, C2SP tlog-tiles, witnesses asked to cosign). */
+import fs from "node:fs";
+import type { Command } from "commander";
+import { UsageError } from "../../errors.js";
+import type { VerifierKey } from "../../ledger/keys.js";
+import { readInputText, shownPath } from "../../sdk/input-file.js";
+import { openLedger } from "../../sdk/ledger.js";
+import { readVerifierKey } from "../../sdk/location.js";
+import { createServer, DEFAULT_LISTEN, listen, parseListen } from "../../server/index.js";
+import { parseTokensFile } from "../../server/tokens-file.js";
+import { type GlobalOptions, ledgerPath, openExistingLog, reportCreated, settings } from "../context.js";
+import { makeOutput } from "../output.js";
+import { parseIndex } from "./args.js";
+
+/**
+ * Run until SIGTERM or SIGINT, then close `close` and resolve.
+ *
+ * @example await untilSignalled(() => listening.close());
+ */
+export function untilSignalled(close: () => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      close().then(resolve, reject);
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+}
+
+/** `--witness URL=KEY`: a witness's submission prefix and its cosigner key (text or file). */
+function parseWitness(text: string): { url: string; key: VerifierKey } {
+  const at = text.indexOf("=");
+  const url = at < 0 ? "" : text.slice(0, at);
+  if (!/^https?:\/\/[^\s]+$/.test(url))
+    throw new UsageError(
+      "USAGE",
+      `--witness: expected URL=KEY (http://host:port=witness.pub), got ${JSON.stringify(text.slice(0, 80))}`,
+    );
+  return { url, key: readVerifierKey(text.slice(at + 1), "--witness key", "witness") };
+}
+
+export function registerServe(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command("serve")
+    .description("Serve the ledger over HTTP: appends decided by the log, reads, proofs, C2SP tlog-tiles")
+    .option(
+      "--listen <host:port>",
+      `where to listen (default: $OPTPROV_LISTEN, then ${DEFAULT_LISTEN}, loopback only)`,
+    )
+    .option(
+      "--tokens <file>",
+      "API tokens by SHA-256, each bound to a verifier key and a role (builder, overseer, witness, auditor); without it every request may read and write",
+    )
+    .option(
+      "--witness <url=key>",
+      "a tlog-witness asked to cosign each new checkpoint; repeatable",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option("--checkpoint-ms <ms>", "sign a checkpoint this long after an append (default 1000)")
+    .addHelpText(
+      "after",
+      `
+Clients sign their entries themselves and POST them as one batch to /v1/entries; the log's
+admission rules and the control rules decide, and a refused batch writes nothing. The log key
+(beside the ledger, or --log-key) signs checkpoints; without it the server serves what is signed.
+
+Endpoints: POST /v1/entries; GET /v1/entries?start=&end=, /v1/entries/:index, /v1/optimizers,
+/v1/optimizers/:name, /v1/tree, /v1/review, /v1/findings, /v1/checkpoint,
+/v1/proof/inclusion/:index?size=, /v1/proof/consistency?old=&new=, /healthz; C2SP tlog-tiles
+/checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]. Errors are JSON
+{"error":{"code","message"}}. SIGTERM or Ctrl-C closes cleanly. See docs/server.md.`,
+    )
+    .action(async (opts: { listen?: string; tokens?: string; witness: string[]; checkpointMs?: string }) => {
+      const g = globals();
+      const at = parseListen(opts.listen ?? (process.env.OPTPROV_LISTEN || DEFAULT_LISTEN));
+      const access =
+        opts.tokens === undefined
+          ? undefined
+          : parseTokensFile(
+              readInputText(opts.tokens, { what: "--tokens", maxBytes: 16 << 20 }),
+              shownPath(opts.tokens),
+            );
+      const witnesses = opts.witness.map(parseWitness);
+      const file = ledgerPath(g);
+      if (!fs.existsSync(file)) {
+        // A new ledger, with a new log key beside it unless one is named, as the SDK makes one.
+        const named = settings(g).logKey;
+        const source = named.source === "default" ? undefined : named.value;
+        const made = await openLedger({ path: file, ...(source ? { logKey: source } : {}) });
+        const origin = made.log.origin;
+        await made.close();
+        // The SDK says so when it writes a new log key.
+        reportCreated({ ledger: file, logKeyFile: undefined, origin });
+      }
+      const log = await openExistingLog(g, { write: true, logKey: "optional" });
+      const server = createServer({
+        log,
+        ...(access ? { access } : {}),
+        witnesses,
+        ...(opts.checkpointMs !== undefined
+          ? { checkpointDelayMs: parseIndex(opts.checkpointMs, "--checkpoint-ms") }
+          : {}),
+      });
+      let listening: Awaited<ReturnType<typeof listen>>;
+      try {
+        listening = await listen(server, at);
+      } catch (err) {
+        await server.close();
+        await log.close();
+        throw err;
+      }
+      makeOutput(g.json === true).result(
+        { url: listening.url, origin: log.origin, ledger: file },
+        () => `optprov serve: listening on ${listening.url} (log ${log.origin}, ledger ${shownPath(file)})`,
+      );
+      await untilSignalled(async () => {
+        await listening.close();
+        await server.close();
+        await log.close();
+      });
+    });
+}
