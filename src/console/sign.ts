@@ -178,7 +178,7 @@ export async function statementPayload(p: ConsolePredicate): Promise<Uint8Array>
 }
 
 /** DSSE Pre-Authentication Encoding: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. */
-export function pae(payloadType: string, payload: Uint8Array): Uint8Array {
+export function pae(payloadType: string, payload: Uint8Array): Uint8Array<ArrayBuffer> {
   const type = utf8.encode(payloadType);
   const head = utf8.encode(`DSSEv1 ${type.length} ${payloadType} ${payload.length} `);
   const out = new Uint8Array(head.length + payload.length);
