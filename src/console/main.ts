@@ -21,6 +21,7 @@ const POLL_MS = Number(new URLSearchParams(location.search).get("poll") ?? 2000)
 
 const main = el("main", { id: "main", tabindex: -1 });
 const sizeBadge = el("span", { class: "size", id: "log-size", role: "status" }, "");
+const flash = el("div", { id: "flash", role: "status", "aria-live": "polite" });
 const nav = el(
   "nav",
   { "aria-label": "pages" },
@@ -40,6 +41,7 @@ document.body.replaceChildren(
     nav,
     sizeBadge,
     signerPanel(),
+    flash,
   ),
   main,
 );
@@ -90,6 +92,9 @@ async function poll(force = false): Promise<void> {
     sizeBadge.textContent = `log size ${size}${cp ? ` · checkpoint ${cp.size}` : ""}`;
     sizeBadge.dataset.size = String(size);
     const grew = seen.size >= 0 && (next.size > seen.size || next.checkpoint > seen.checkpoint);
+    // A redraw would drop what someone is typing (a reason, a key): wait until they leave the field.
+    const typing = document.activeElement?.matches("main input, main textarea, main select") === true;
+    if (grew && typing && !force) return;
     seen = next;
     if (grew || force) route();
   } catch (err) {

@@ -48,22 +48,25 @@ export async function signAndPost(w: Write): Promise<number> {
   return first;
 }
 
-/** The result of a write, as a status line: the new entry, or the log's coded refusal. */
+/**
+ * The result of a write, as a status line: the new entry, or the log's coded refusal. Shown where
+ * the write was made and in the page's header (`#flash`), which outlives the redraw that follows.
+ */
 export function writeResult(promise: Promise<number>, into: HTMLElement, done: () => void): void {
-  into.replaceChildren(el("span", { class: "loading", role: "status" }, "Signing and appending…"));
+  const flash = document.getElementById("flash");
+  const show = (...nodes: Node[]) => {
+    into.replaceChildren(...nodes.map((n) => n.cloneNode(true)));
+    flash?.replaceChildren(...nodes);
+  };
+  show(el("span", { class: "loading", role: "status" }, "Signing and appending…"));
   promise.then(
     (index) => {
-      into.replaceChildren(
-        el(
-          "span",
-          { class: "ok", role: "status" },
-          "Appended as entry ",
-          el("a", { href: `#/entry/${index}` }, `#${index}`),
-        ),
+      show(
+        el("span", { class: "ok" }, "Appended as entry ", el("a", { href: `#/entry/${index}` }, `#${index}`)),
       );
       done();
     },
-    (err: unknown) => into.replaceChildren(errorBox(err)),
+    (err: unknown) => show(errorBox(err)),
   );
 }
 

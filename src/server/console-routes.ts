@@ -28,7 +28,7 @@ export interface ConsoleOptions {
   // biome-ignore lint/suspicious/noExplicitAny: the app's Hono env type stays the app's.
   readonly allowRead: (c: Context<any>) => void;
   readonly state: () => Promise<ControlState>;
-  /** Where the built console is; by default `dist/console/` beside this module's build. */
+  /** Where the built console is; by default `dist/console/` beside this module's build (`src/console/` holds the sources, without `console.js`). */
   readonly dir?: string;
 }
 
@@ -36,7 +36,7 @@ export interface ConsoleOptions {
 function defaultDir(): string {
   for (const rel of ["../console/", "../../dist/console/"]) {
     const dir = fileURLToPath(new URL(rel, import.meta.url));
-    if (fs.existsSync(`${dir}index.html`)) return dir;
+    if (fs.existsSync(`${dir}console.js`)) return dir;
   }
   return fileURLToPath(new URL("../console/", import.meta.url));
 }
