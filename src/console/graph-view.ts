@@ -238,14 +238,15 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     view.k = k;
     apply();
   };
-  const fit = () => {
+  /** Fit the whole graph in view; at first no smaller than `floor`, so labels stay legible (pan for the rest). */
+  const fitView = (floor = 0.05) => {
     const r = canvas.getBoundingClientRect();
     const k = Math.min(
       1,
       (r.width - 40) / Math.max(1, placed.width),
       (r.height - 40) / Math.max(1, placed.height),
     );
-    view.k = Math.max(0.05, k);
+    view.k = Math.max(floor, k);
     view.x = 20;
     view.y = 20;
     apply();
@@ -318,7 +319,7 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     el("label", {}, "Severity ", severitySelect),
     button("+", "zoom in", () => zoom(1.25, ...center())),
     button("−", "zoom out", () => zoom(1 / 1.25, ...center())),
-    button("Fit", "fit the graph in view", fit),
+    button("Fit", "fit the graph in view", () => fitView()),
     count,
   );
   canvas.setAttribute("tabindex", "-1");
@@ -332,7 +333,7 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
   apply();
   refilter();
   root.addEventListener("findings", refilter);
-  requestAnimationFrame(fit);
+  requestAnimationFrame(() => fitView(0.45));
 }
 
 function legend(): HTMLElement {
