@@ -48,6 +48,7 @@ const SLOW = [
   "test/cli-writes.test.ts",
   "test/cli-setup.test.ts",
   "test/ledger-cli.test.ts",
+  "test/console/console.test.ts",
 ];
 
 /** Vitest's order (failed first, then longest by its cache), with the measured slow files ahead of it. */

@@ -29,6 +29,7 @@ import { type AuditReport, audit } from "../oversight/audit.js";
 import { reviewQueue } from "../oversight/review-queue.js";
 import { type Access, authorise, type Permission } from "./access.js";
 import { readText, requireContentType } from "./body.js";
+import { mountConsole } from "./console-routes.js";
 import { errorResponse, statusOf } from "./http-error.js";
 import { type RateLimit, RateLimiter } from "./rate-limit.js";
 import { parseTilePath } from "./tile-path.js";
@@ -483,6 +484,8 @@ export function createServer(options: ServerOptions): OptprovServer {
       "cache-control": IMMUTABLE,
     });
   });
+
+  mountConsole(app, { log, state, allowRead: (c) => allow(c, "read") });
 
   return {
     fetch: (request, env) => Promise.resolve(app.fetch(request, env)),

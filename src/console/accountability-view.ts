@@ -1,0 +1,126 @@
+/// <reference lib="dom" />
+/**
+ * Accountability: the latest checkpoint and who cosigned it, whether the ledger verifies (the
+ * server's audit re-checks every entry, signature and rule), and an entry's inclusion proof to
+ * download and check elsewhere.
+ */
+import { getJson, isCheckpoint, isEntry, isFindings, isProof } from "./api.js";
+import { el, errorBox, loading } from "./dom.js";
+
+export function accountabilityPage(): { element: HTMLElement; ready: Promise<void> } {
+  const cpBox = el("div", { class: "checkpoint" }, loading("the latest checkpoint"));
+  const verifyBox = el("div", { class: "verify", "aria-live": "polite" }, loading("the verify result"));
+  const root = el(
+    "section",
+    { "aria-labelledby": "acc-title" },
+    el("h2", { id: "acc-title" }, "Accountability"),
+    el("h3", {}, "Latest checkpoint"),
+    cpBox,
+    el("h3", {}, "Verify"),
+    verifyBox,
+    el("h3", {}, "Inclusion proof"),
+    proofForm(),
+  );
+  const ready = Promise.all([
+    getJson("/v1/checkpoint", isCheckpoint, "a checkpoint").then(
+      (cp) =>
+        cpBox.replaceChildren(
+          el(
+            "dl",
+            {},
+            el("dt", {}, "Origin"),
+            el("dd", {}, cp.origin),
+            el("dt", {}, "Size"),
+            el("dd", { id: "cp-size" }, String(cp.size)),
+            el("dt", {}, "Root"),
+            el("dd", {}, el("code", {}, cp.root)),
+            el("dt", {}, "Log key"),
+            el("dd", {}, el("code", {}, cp.logKey)),
+            el("dt", {}, "Cosigned by"),
+            el(
+              "dd",
+              { id: "cosigners" },
+              cp.cosignatures.length === 0 ? "no witness yet" : cp.cosignatures.join(", "),
+            ),
+          ),
+          el("pre", { class: "note" }, cp.checkpoint),
+        ),
+      (err: unknown) => cpBox.replaceChildren(errorBox(err)),
+    ),
+    getJson("/v1/findings", isFindings, "{ verify, findings }").then(
+      (f) =>
+        verifyBox.replaceChildren(
+          f.verify.ok
+            ? el(
+                "p",
+                { class: "verify-ok", id: "verify-status", "data-ok": "true" },
+                `Verified: ${f.verify.entries} entries, every signature, rule and checkpoint re-checked.`,
+              )
+            : el(
+                "div",
+                { class: "verify-fail error", id: "verify-status", "data-ok": "false", role: "alert" },
+                el("strong", { class: "code" }, f.verify.problem?.code ?? "VERIFY_FAILED"),
+                " ",
+                f.verify.problem?.message ?? "the ledger does not verify",
+                f.verify.problem?.index !== undefined ? ` (entry #${f.verify.problem.index})` : "",
+              ),
+        ),
+      (err: unknown) => verifyBox.replaceChildren(errorBox(err)),
+    ),
+  ]).then(() => undefined);
+  return { element: root, ready };
+}
+
+function proofForm(): HTMLElement {
+  const index = el("input", { type: "number", min: 0, id: "proof-index", "aria-label": "entry index" });
+  const result = el("div", { class: "result" });
+  const go = async (ev: Event) => {
+    ev.preventDefault();
+    result.replaceChildren(loading("the proof"));
+    try {
+      const path = `/v1/proof/inclusion/${encodeURIComponent(index.value)}`;
+      const proof = await getJson(path, isProof, "an inclusion proof");
+      const entry = await getJson(`/v1/entries/${proof.index}`, isEntry, "an entry");
+      const blob = new Blob([JSON.stringify({ ...proof, envelope: entry.envelope }, null, 2)], {
+        type: "application/json",
+      });
+      const a = el(
+        "a",
+        {
+          href: URL.createObjectURL(blob),
+          download: `inclusion-${proof.index}-${proof.size}.json`,
+          id: "proof-download",
+        },
+        `Download the proof of #${proof.index} in a tree of ${proof.size}`,
+      );
+      result.replaceChildren(a, el("p", {}, `${proof.proof.length} hashes up to root ${proof.root}`));
+      a.click();
+    } catch (err) {
+      result.replaceChildren(errorBox(err));
+    }
+  };
+  return el(
+    "form",
+    { onsubmit: go },
+    el("label", {}, "Entry ", index),
+    el("button", { type: "submit" }, "Get proof"),
+    result,
+  );
+}
+
+export function entryPage(index: string): { element: HTMLElement; ready: Promise<void> } {
+  const root = el("section", {}, el("h2", {}, `Entry #${index}`), loading("the entry"));
+  const ready = getJson(`/v1/entries/${encodeURIComponent(index)}`, isEntry, "an entry").then(
+    (e) =>
+      root.replaceChildren(
+        el("h2", {}, `Entry #${e.index}`),
+        el("p", {}, "Leaf hash ", el("code", {}, e.leafHash)),
+        el("h3", {}, "Statement"),
+        el("pre", { class: "json" }, JSON.stringify(e.statement ?? null, null, 2)),
+        el("h3", {}, "Envelope"),
+        el("pre", { class: "json" }, JSON.stringify(e.envelope, null, 2)),
+      ),
+    (err: unknown) => root.replaceChildren(el("h2", {}, `Entry #${index}`), errorBox(err)),
+  );
+  return { element: root, ready };
+}

@@ -1,0 +1,345 @@
+/// <reference lib="dom" />
+/**
+ * The provenance graph page: elkjs lays out the creator edges (a tree, left to right, so a long
+ * line of creators reads as a sentence), the page draws SVG, and the viewport zooms and pans by a
+ * transform on one group, so 1,000 nodes are laid out once and never re-drawn to move.
+ * Filters hide nodes (and the edges that touch them) without a new layout, so the map stays put.
+ */
+
+import ElkModule from "elkjs/lib/elk.bundled.js";
+import type { ElkNode } from "elkjs/lib/elk-api.js";
+import { getJson, isFindings, isOptimizers, isReview, isTree } from "./api.js";
+import { el, empty, errorBox, loading } from "./dom.js";
+import {
+  addFindings,
+  buildGraph,
+  type Graph,
+  type NodeStatus,
+  passes,
+  SEVERITIES,
+  type Severity,
+  STATUSES,
+} from "./graph-model.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const W = 150;
+const H = 34;
+// elkjs ships CommonJS typed as an ES default export; under NodeNext the default is the module.
+const ELK = ((ElkModule as unknown as { default?: unknown }).default ?? ElkModule) as new () => {
+  layout(graph: ElkNode): Promise<ElkNode>;
+};
+const elk = new ELK();
+
+function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  return e;
+}
+
+interface Placed {
+  readonly positions: Map<string, { x: number; y: number }>;
+  readonly width: number;
+  readonly height: number;
+}
+
+// Every node has one creator, so the graph is a forest: mrtree lays it out in about half of
+// layered's time at 1,000 nodes (benchmarks/console.bench.ts).
+const LAYOUT = {
+  "elk.algorithm": "mrtree",
+  "elk.direction": "RIGHT",
+  "elk.spacing.nodeNode": "12",
+  "elk.mrtree.weighting": "DESCENDANTS",
+  "elk.separateConnectedComponents": "true",
+};
+
+async function layout(graph: Graph): Promise<Placed> {
+  const out = await elk.layout({
+    id: "root",
+    layoutOptions: LAYOUT,
+    children: graph.nodes.map((n) => ({ id: n.id, width: W, height: H })),
+    edges: graph.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+  });
+  const positions = new Map<string, { x: number; y: number }>();
+  for (const c of out.children ?? []) positions.set(c.id, { x: c.x ?? 0, y: c.y ?? 0 });
+  return { positions, width: out.width ?? 0, height: out.height ?? 0 };
+}
+
+let warmed: Promise<void> | undefined;
+function warmUp(): Promise<void> {
+  warmed ??= (async () => {
+    const children = Array.from({ length: 120 }, (_, i) => ({ id: `w${i}`, width: W, height: H }));
+    const edges = children
+      .slice(1)
+      .map((c, i) => ({ id: `we${i}`, sources: [`w${Math.floor(i / 8)}`], targets: [c.id] }));
+    await elk.layout({ id: "warm", layoutOptions: LAYOUT, children, edges }).catch(() => undefined);
+  })();
+  return warmed;
+}
+
+export interface GraphPage {
+  readonly element: HTMLElement;
+  /** Resolves once the graph is drawn (or an error shown). */
+  readonly ready: Promise<void>;
+}
+
+const STATUS_LABEL: Record<NodeStatus, string> = {
+  running: "running",
+  halted: "halted",
+  pending: "pending approval",
+  denied: "denied",
+  unapproved: "unapproved",
+  actor: "root actor",
+};
+
+/** The graph page. `open` follows a node's link (Enter or click). */
+export function graphPage(open: (href: string) => void): GraphPage {
+  const root = el("section", { class: "graph-page", "aria-labelledby": "graph-title" });
+  root.append(el("h2", { id: "graph-title" }, "Provenance graph"), loading("the provenance graph"));
+  const ready = (async () => {
+    let graph: Graph;
+    // elkjs is compiled Java; its first layout pays for the JIT. Warming it on a small tree while
+    // the reads are in flight took the 1,000-node layout from 1.2-1.6 s to 0.8-1.2 s (console.bench.ts).
+    const warm = warmUp();
+    try {
+      const [tree, opt, review] = await Promise.all([
+        getJson("/v1/tree", isTree, "{ roots: [...] }"),
+        getJson("/v1/optimizers", isOptimizers, "{ optimizers: [...] }"),
+        getJson("/v1/review", isReview, "{ items: [...] }"),
+      ]);
+      graph = buildGraph(tree.roots, opt.optimizers, review.items);
+    } catch (err) {
+      root.replaceChildren(el("h2", { id: "graph-title" }, "Provenance graph"), errorBox(err));
+      return;
+    }
+    if (graph.nodes.length === 0) {
+      root.replaceChildren(
+        el("h2", { id: "graph-title" }, "Provenance graph"),
+        empty("The ledger has no actors or optimizers yet."),
+      );
+      return;
+    }
+    await warm;
+    performance.mark("console:layout-start");
+    const placed = await layout(graph);
+    performance.mark("console:layout-end");
+    draw(root, graph, placed, open);
+    performance.mark("console:graph-painted");
+    // Findings come from a full audit of the ledger; the graph does not wait for them.
+    void getJson("/v1/findings", isFindings, "{ verify, findings: [...] }")
+      .then((f) => {
+        addFindings(graph, f.findings);
+        for (const n of graph.nodes) {
+          const g = root.querySelector<SVGGElement>(`g.node[data-id="${CSS.escape(n.id)}"]`);
+          g?.querySelector(".badge")?.remove();
+          if (g && n.severity !== undefined) g.append(badge(n.severity, n.findings));
+          g?.setAttribute("data-severity", n.severity ?? "");
+        }
+        root.dispatchEvent(new Event("findings"));
+      })
+      .catch((err: unknown) => root.querySelector(".graph-notes")?.replaceChildren(errorBox(err)));
+  })();
+  return { element: root, ready };
+}
+
+function badge(severity: Severity, count: number): SVGGElement {
+  const g = svg("g", { class: `badge sev-${severity}`, transform: `translate(${W - 6},-6)` });
+  g.append(svg("circle", { r: 9 }));
+  const t = svg("text", { "text-anchor": "middle", dy: 4 });
+  t.textContent = String(count);
+  const title = svg("title", {});
+  title.textContent = `${count} finding${count === 1 ? "" : "s"}, worst ${severity}`;
+  g.append(t, title);
+  return g;
+}
+
+function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: string) => void): void {
+  const shown = new Set<NodeStatus>(STATUSES);
+  let minSeverity: Severity | "any" = "any";
+  const view = { x: 20, y: 20, k: 1 };
+
+  const canvas = svg("svg", {
+    class: "graph",
+    role: "group",
+    "aria-label": `provenance graph, ${graph.nodes.length} nodes`,
+  });
+  const world = svg("g", {});
+  const edgeLayer = svg("g", { class: "edges" });
+  const nodeLayer = svg("g", { class: "nodes" });
+  world.append(edgeLayer, nodeLayer);
+  canvas.append(world);
+  const apply = () => world.setAttribute("transform", `translate(${view.x},${view.y}) scale(${view.k})`);
+
+  const edgeEls = new Map<string, SVGPathElement>();
+  for (const e of graph.edges) {
+    const a = placed.positions.get(e.source);
+    const b = placed.positions.get(e.target);
+    if (!a || !b) continue;
+    const x1 = a.x + W;
+    const y1 = a.y + H / 2;
+    const x2 = b.x;
+    const y2 = b.y + H / 2;
+    const mx = (x1 + x2) / 2;
+    const p = svg("path", { d: `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`, "data-edge": e.id });
+    edgeLayer.append(p);
+    edgeEls.set(e.id, p);
+  }
+  const nodeEls = new Map<string, SVGGElement>();
+  for (const n of graph.nodes) {
+    const pos = placed.positions.get(n.id) ?? { x: 0, y: 0 };
+    const g = svg("g", {
+      class: `node st-${n.status}`,
+      transform: `translate(${pos.x},${pos.y})`,
+      tabindex: 0,
+      role: "link",
+      "data-id": n.id,
+      "data-status": n.status,
+      "aria-label": `${n.label}, ${STATUS_LABEL[n.status]}${n.process ? `, ${n.process}` : ""}`,
+    });
+    g.append(svg("rect", { width: W, height: H, rx: n.status === "actor" ? 17 : 5 }));
+    const t = svg("text", { x: 10, y: 14 });
+    t.textContent = n.label.length > 20 ? `${n.label.slice(0, 19)}…` : n.label;
+    const sub = svg("text", { x: 10, y: 27, class: "sub" });
+    sub.textContent = n.status === "actor" ? "root" : `${n.process ?? "?"} · ${STATUS_LABEL[n.status]}`;
+    const title = svg("title", {});
+    title.textContent = `${n.label} (${STATUS_LABEL[n.status]}) #${n.index}`;
+    g.append(t, sub, title);
+    g.addEventListener("click", () => open(n.href));
+    g.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") open(n.href);
+    });
+    nodeLayer.append(g);
+    nodeEls.set(n.id, g);
+  }
+
+  const refilter = () => {
+    let visible = 0;
+    const on = new Set<string>();
+    for (const n of graph.nodes) {
+      const ok = passes(n, shown, minSeverity);
+      if (ok) {
+        on.add(n.id);
+        visible++;
+      }
+      nodeEls.get(n.id)?.classList.toggle("hidden", !ok);
+    }
+    for (const e of graph.edges)
+      edgeEls.get(e.id)?.classList.toggle("hidden", !(on.has(e.source) && on.has(e.target)));
+    count.textContent = `${visible} of ${graph.nodes.length} nodes shown`;
+  };
+
+  // Zoom around the pointer; drag to pan; keys and buttons for those without a pointer.
+  const zoom = (factor: number, cx: number, cy: number) => {
+    const k = Math.min(4, Math.max(0.05, view.k * factor));
+    view.x = cx - ((cx - view.x) * k) / view.k;
+    view.y = cy - ((cy - view.y) * k) / view.k;
+    view.k = k;
+    apply();
+  };
+  /** Fit the whole graph in view; at first no smaller than `floor`, so labels stay legible (pan for the rest). */
+  const fitView = (floor = 0.05) => {
+    const r = canvas.getBoundingClientRect();
+    const k = Math.min(
+      1,
+      (r.width - 40) / Math.max(1, placed.width),
+      (r.height - 40) / Math.max(1, placed.height),
+    );
+    view.k = Math.max(floor, k);
+    view.x = 20;
+    view.y = 20;
+    apply();
+  };
+  canvas.addEventListener(
+    "wheel",
+    (ev) => {
+      ev.preventDefault();
+      const r = canvas.getBoundingClientRect();
+      zoom(ev.deltaY < 0 ? 1.15 : 1 / 1.15, ev.clientX - r.left, ev.clientY - r.top);
+    },
+    { passive: false },
+  );
+  let drag: { x: number; y: number } | undefined;
+  canvas.addEventListener("pointerdown", (ev) => {
+    if ((ev.target as Element).closest("g.node")) return;
+    drag = { x: ev.clientX - view.x, y: ev.clientY - view.y };
+    canvas.setPointerCapture(ev.pointerId);
+  });
+  canvas.addEventListener("pointermove", (ev) => {
+    if (!drag) return;
+    view.x = ev.clientX - drag.x;
+    view.y = ev.clientY - drag.y;
+    apply();
+  });
+  canvas.addEventListener("pointerup", () => {
+    drag = undefined;
+  });
+
+  const count = el("span", { class: "count", role: "status" });
+  const statusBoxes = STATUSES.map((s) =>
+    el(
+      "label",
+      { class: `chip st-${s}` },
+      el("input", {
+        type: "checkbox",
+        checked: true,
+        "data-status": s,
+        onchange: (ev: Event) => {
+          if ((ev.target as HTMLInputElement).checked) shown.add(s);
+          else shown.delete(s);
+          refilter();
+        },
+      }),
+      STATUS_LABEL[s],
+    ),
+  );
+  const severitySelect = el(
+    "select",
+    {
+      "aria-label": "minimum finding severity",
+      onchange: (ev: Event) => {
+        minSeverity = (ev.target as HTMLSelectElement).value as Severity | "any";
+        refilter();
+      },
+    },
+    el("option", { value: "any" }, "any findings or none"),
+    ...SEVERITIES.map((s) => el("option", { value: s }, `a finding ${s}${s === "low" ? "" : " or worse"}`)),
+  );
+  const button = (label: string, title: string, act: () => void) =>
+    el("button", { type: "button", title, onclick: act }, label);
+  const center = () => {
+    const r = canvas.getBoundingClientRect();
+    return [r.width / 2, r.height / 2] as const;
+  };
+  const toolbar = el(
+    "div",
+    { class: "toolbar", role: "toolbar", "aria-label": "graph filters and zoom" },
+    el("fieldset", {}, el("legend", {}, "Status"), ...statusBoxes),
+    el("label", {}, "Severity ", severitySelect),
+    button("+", "zoom in", () => zoom(1.25, ...center())),
+    button("−", "zoom out", () => zoom(1 / 1.25, ...center())),
+    button("Fit", "fit the graph in view", () => fitView()),
+    count,
+  );
+  canvas.setAttribute("tabindex", "-1");
+  root.replaceChildren(
+    el("h2", { id: "graph-title" }, "Provenance graph"),
+    toolbar,
+    el("div", { class: "graph-notes" }),
+    el("div", { class: "graph-frame" }, canvas),
+    legend(),
+  );
+  apply();
+  refilter();
+  root.addEventListener("findings", refilter);
+  requestAnimationFrame(() => fitView(0.45));
+}
+
+function legend(): HTMLElement {
+  return el(
+    "p",
+    { class: "legend" },
+    "Edges run from creator to created. Badges count findings, coloured by the worst. Drag to pan, wheel to zoom; Tab to a node and Enter to open it.",
+  );
+}

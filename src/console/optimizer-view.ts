@@ -1,0 +1,183 @@
+/// <reference lib="dom" />
+/**
+ * An optimizer's (or root actor's) page: the explanation in sentences, its three parts as its spec
+ * declares them, its line of creators, its findings with links to their entries, and a halt signed
+ * in the page.
+ */
+import {
+  type ConsoleExplain,
+  type Explanation,
+  type Finding,
+  getJson,
+  isConsoleExplain,
+  isExplanation,
+  isFindings,
+} from "./api.js";
+import { el, empty, entryLink, errorBox, loading, nameLink, replace } from "./dom.js";
+import { signAndPost, writeResult } from "./signer-panel.js";
+
+export function optimizerPage(
+  name: string,
+  refresh: () => void,
+): { element: HTMLElement; ready: Promise<void> } {
+  const root = el("section", { "aria-labelledby": "opt-title" });
+  const head = () => el("h2", { id: "opt-title" }, name);
+  root.append(head(), loading(`${name}'s explanation`));
+  const enc = encodeURIComponent(name);
+  const ready = (async () => {
+    let e: Explanation;
+    let text: ConsoleExplain | undefined;
+    try {
+      [e, text] = await Promise.all([
+        getJson(`/v1/optimizers/${enc}`, isExplanation, "an explanation"),
+        getJson(`/console/api/explain/${enc}`, isConsoleExplain, "{ sentences: [...] }").catch(
+          () => undefined,
+        ),
+      ]);
+    } catch (err) {
+      root.replaceChildren(head(), errorBox(err));
+      return;
+    }
+    const findingsBox = el("div", { class: "findings" }, loading("findings"));
+    replace(
+      root,
+      el(
+        "h2",
+        { id: "opt-title" },
+        name,
+        " ",
+        el("span", { class: "pill" }, e.kind === "actor" ? "root actor" : e.halted ? "halted" : "running"),
+      ),
+      el(
+        "p",
+        { class: "chain" },
+        "Line of creators: ",
+        ...[name, ...e.lineage].flatMap((n, i) => (i === 0 ? [el("strong", {}, n)] : [" ← ", nameLink(n)])),
+      ),
+      el("h3", {}, "Explanation"),
+      text && text.sentences.length > 0
+        ? el(
+            "div",
+            { class: "sentences" },
+            ...text.sentences.filter((s) => s.trim() !== "").map((s) => el("p", {}, s)),
+          )
+        : el("p", {}, `${e.name} was created by ${e.createdBy ?? "?"} at entry #${e.createdAt ?? "?"}.`),
+      partsView(text),
+      e.kind === "optimizer" ? haltBox(e, refresh) : null,
+      el("h3", {}, "Findings"),
+      findingsBox,
+      e.concerns.length > 0
+        ? el(
+            "div",
+            {},
+            el("h3", {}, "Concerns"),
+            el(
+              "ul",
+              {},
+              ...e.concerns.map((c) =>
+                el(
+                  "li",
+                  {},
+                  el("code", {}, c.code),
+                  ` ${c.level}: ${c.message} `,
+                  ...c.entries.map(entryLink),
+                ),
+              ),
+            ),
+          )
+        : null,
+      e.children.length > 0
+        ? el("p", {}, "Created: ", ...e.children.flatMap((c, i) => (i ? [", ", nameLink(c)] : [nameLink(c)])))
+        : null,
+    );
+    try {
+      const f = await getJson("/v1/findings", isFindings, "{ findings: [...] }");
+      findingsBox.replaceChildren(findingsList(f.findings.filter((x) => x.optimizer === name)));
+    } catch (err) {
+      findingsBox.replaceChildren(errorBox(err));
+    }
+  })();
+  return { element: root, ready };
+}
+
+function partsView(text: ConsoleExplain | undefined): HTMLElement | null {
+  if (text?.parts == null)
+    return el(
+      "p",
+      { class: "empty" },
+      "No spec was recorded with this creation, so its parts cannot be shown.",
+    );
+  return el(
+    "div",
+    { class: "parts" },
+    ...text.parts.map((p) =>
+      el(
+        "section",
+        { class: "part" },
+        el("h3", {}, p.title),
+        el("ul", {}, ...p.lines.map((l) => el("li", {}, l))),
+      ),
+    ),
+  );
+}
+
+export function findingsList(findings: readonly Finding[]): HTMLElement {
+  if (findings.length === 0) return empty("No findings.");
+  return el(
+    "ul",
+    { class: "finding-list" },
+    ...findings.map((f) =>
+      el(
+        "li",
+        { class: `sev-${f.severity}`, tabindex: 0 },
+        el("span", { class: `pill sev-${f.severity}` }, f.severity),
+        " ",
+        el("code", {}, `${f.detector}/${f.code}`),
+        " ",
+        f.message,
+        " ",
+        ...(f.evidence?.entries ?? []).slice(0, 12).flatMap((i) => [entryLink(i), " "]),
+      ),
+    ),
+  );
+}
+
+function haltBox(e: Explanation, refresh: () => void): HTMLElement {
+  if (e.halted)
+    return el(
+      "p",
+      { class: "halted" },
+      `Halted by ${e.halted.by} at `,
+      entryLink(e.halted.index),
+      e.halted.reason ? `: ${e.halted.reason}` : "",
+    );
+  const reason = el("input", { type: "text", placeholder: "reason", "aria-label": "reason for the halt" });
+  const descendants = el("input", { type: "checkbox", "aria-label": "halt its descendants too" });
+  const result = el("div", { class: "result" });
+  return el(
+    "div",
+    { class: "actions halt" },
+    reason,
+    el("label", {}, descendants, " and everything it created"),
+    el(
+      "button",
+      {
+        type: "button",
+        class: "halt-button",
+        onclick: () =>
+          writeResult(
+            signAndPost({
+              kind: "halt",
+              optimizer: e.name,
+              descendants: descendants.checked,
+              reason: reason.value || undefined,
+            }),
+            result,
+            refresh,
+          ),
+      },
+      "Halt (sign)",
+    ),
+    result,
+  );
+}
