@@ -40,6 +40,8 @@ export interface GenAiFields {
   readonly model?: string;
   /** `gen_ai.conversation.id`. */
   readonly conversationId?: string;
+  /** The agent that made this one, when the span says so itself (OpenInference `graph.node.parent_id`). */
+  readonly parentAgent?: string;
 }
 
 export interface SpanEvent {
@@ -222,6 +224,7 @@ const genaiChecks: Record<string, Check> = {
   agentName: str("agentName", 1024),
   model: str("model", 1024),
   conversationId: str("conversationId", 1024),
+  parentAgent: str("parentAgent", 1024),
 };
 
 const eventChecks: Record<string, Check> = {
@@ -346,6 +349,7 @@ export interface SpanPlace {
     readonly name?: string;
     readonly operation: string;
     readonly model?: string;
+    readonly parentAgent?: string;
   };
 }
 
@@ -362,6 +366,7 @@ export function spanPlaces(spans: readonly SpanRecord[]): SpanPlace[] {
             ...(g.agentName !== undefined ? { name: g.agentName } : {}),
             operation: g.operation,
             ...(g.model !== undefined ? { model: g.model } : {}),
+            ...(g.parentAgent !== undefined ? { parentAgent: g.parentAgent } : {}),
           }
         : undefined;
     return {
