@@ -187,18 +187,25 @@ function attributesProblem(v: unknown, depth = 0, max = MAX_ATTRIBUTES): string 
 
 type Check = (o: Record<string, unknown>) => string | undefined;
 
-/** Check an object's fields: each named check must pass; no other field may be present. */
-function fields(v: unknown, checks: Record<string, Check>, required: readonly string[]): string | undefined {
+/**
+ * Check an object's fields: each present field must pass its check; no other field may be present.
+ * `checks` has no prototype (`table`), so a field named `constructor` or `__proto__` is unexpected.
+ */
+function fields(v: unknown, checks: Checks, required: readonly string[]): string | undefined {
   if (!isRecord(v)) return "expected an object";
-  for (const k of Object.keys(v)) if (!Object.hasOwn(checks, k)) return `unexpected field ${preview(k)}`;
-  for (const k of required) if (v[k] === undefined) return `${k}: missing`;
-  for (const [k, check] of Object.entries(checks)) {
+  for (const k in v) {
+    const check = checks[k];
+    if (check === undefined) return `unexpected field ${preview(k)}`;
     if (v[k] === undefined) continue;
     const p = check(v);
     if (p) return `${k}: ${p}`;
   }
+  for (const k of required) if (v[k] === undefined) return `${k}: missing`;
   return undefined;
 }
+
+type Checks = { readonly [field: string]: Check | undefined };
+const table = (checks: Record<string, Check>): Checks => Object.assign(Object.create(null), checks);
 
 const ok = undefined;
 const str =
@@ -218,32 +225,32 @@ const match =
   (o) =>
     typeof o[k] === "string" && re.test(o[k]) ? ok : `expected ${what}`;
 
-const genaiChecks: Record<string, Check> = {
+const genaiChecks = table({
   operation: str("operation", 255),
   agentId: str("agentId", 1024),
   agentName: str("agentName", 1024),
   model: str("model", 1024),
   conversationId: str("conversationId", 1024),
   parentAgent: str("parentAgent", 1024),
-};
+});
 
-const eventChecks: Record<string, Check> = {
+const eventChecks = table({
   time: match("time", NANOS, "unix nanoseconds as a decimal string"),
   name: str("name", 4096),
   attributes: attrs("attributes"),
   droppedAttributes: count("droppedAttributes"),
-};
+});
 
-const linkChecks: Record<string, Check> = {
+const linkChecks = table({
   traceId: match("traceId", TRACE_ID, "32 lower-case hex digits"),
   spanId: match("spanId", SPAN_ID, "16 lower-case hex digits"),
   traceState: str("traceState", 4096),
   flags: count("flags"),
   attributes: attrs("attributes"),
   droppedAttributes: count("droppedAttributes"),
-};
+});
 
-function list(max: number, item: Record<string, Check>, required: readonly string[]) {
+function list(max: number, item: Checks, required: readonly string[]) {
   return (k: string): Check =>
     (o) => {
       const v = o[k];
@@ -256,12 +263,12 @@ function list(max: number, item: Record<string, Check>, required: readonly strin
     };
 }
 
-function spanChecks(resources: number, scopes: number): Record<string, Check> {
+function spanChecks(resources: number, scopes: number): Checks {
   const index =
     (k: string, n: number): Check =>
     (o) =>
       Number.isInteger(o[k]) && (o[k] as number) >= 0 && (o[k] as number) < n ? ok : `expected 0..${n - 1}`;
-  return {
+  return table({
     resource: index("resource", resources),
     scope: index("scope", scopes),
     traceId: match("traceId", TRACE_ID, "32 lower-case hex digits"),
@@ -290,21 +297,21 @@ function spanChecks(resources: number, scopes: number): Record<string, Check> {
     droppedEvents: count("droppedEvents"),
     links: list(MAX_LINKS, linkChecks, ["traceId", "spanId"])("links"),
     droppedLinks: count("droppedLinks"),
-  };
+  });
 }
 
-const resourceChecks: Record<string, Check> = {
+const resourceChecks = table({
   attributes: attrs("attributes"),
   droppedAttributes: count("droppedAttributes"),
   schemaUrl: str("schemaUrl", 2048),
-};
-const scopeChecks: Record<string, Check> = {
+});
+const scopeChecks = table({
   name: str("name", 4096),
   version: str("version", 1024),
   attributes: attrs("attributes"),
   droppedAttributes: count("droppedAttributes"),
   schemaUrl: str("schemaUrl", 2048),
-};
+});
 
 /**
  * What is wrong with a span batch's `resources`, `scopes` and `spans`, naming the first field at

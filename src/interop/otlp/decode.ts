@@ -93,7 +93,7 @@ class Reader {
       return "0";
     }
     const s = typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v) : v;
-    if (typeof s !== "string" || !UNSIGNED.test(s) || BigInt(s) > MAX_NANOS)
+    if (typeof s !== "string" || !UNSIGNED.test(s) || (s.length === 20 && BigInt(s) > MAX_NANOS))
       this.fail("OTLP_INVALID", field, "unix nanoseconds as a decimal string", v);
     return s;
   }
@@ -122,33 +122,43 @@ class Reader {
     return hex;
   }
 
-  value(v: unknown, field: string, depth: number): AttributeValue {
+  /**
+   * An attribute value. `field` is where its list is and `key` its attribute's key; the two are
+   * joined into a message only on failure, since this runs for every attribute of every span.
+   */
+  value(v: unknown, field: string, key: string, depth: number): AttributeValue {
     if (v === undefined || v === null) return null;
-    if (!isRecord(v)) this.fail("OTLP_INVALID", field, "an AnyValue object", v);
-    if (depth > MAX_VALUE_DEPTH)
-      this.fail("OTLP_TOO_LARGE", field, `values nested at most ${MAX_VALUE_DEPTH} deep`, v);
-    if (v.stringValue !== undefined) {
-      const s = v.stringValue;
-      if (typeof s !== "string") this.fail("OTLP_INVALID", `${field}.stringValue`, "a string", s);
+    const at = () => `${field} ${preview(key)}`;
+    if (!isRecord(v)) this.fail("OTLP_INVALID", at(), "an AnyValue object", v);
+    const s = v.stringValue;
+    if (s !== undefined) {
+      if (typeof s !== "string") this.fail("OTLP_INVALID", `${at()}.stringValue`, "a string", s);
       if (s.length > MAX_STRING_CHARS)
         this.fail(
           "OTLP_TOO_LARGE",
-          `${field}.stringValue`,
+          `${at()}.stringValue`,
           `at most ${MAX_STRING_CHARS.toLocaleString("en")} characters`,
           s,
         );
       return s;
     }
+    if (depth > MAX_VALUE_DEPTH)
+      this.fail("OTLP_TOO_LARGE", at(), `values nested at most ${MAX_VALUE_DEPTH} deep`, v);
     if (v.boolValue !== undefined) {
       if (typeof v.boolValue !== "boolean")
-        this.fail("OTLP_INVALID", `${field}.boolValue`, "true or false", v.boolValue);
+        this.fail("OTLP_INVALID", `${at()}.boolValue`, "true or false", v.boolValue);
       return v.boolValue;
     }
     if (v.intValue !== undefined) {
       const i = v.intValue;
       const s = typeof i === "number" && Number.isSafeInteger(i) ? String(i) : i;
-      if (typeof s !== "string" || !SIGNED.test(s) || BigInt(s) < INT64_MIN || BigInt(s) > INT64_MAX)
-        this.fail("OTLP_INVALID", `${field}.intValue`, "a 64-bit integer as a decimal string", i);
+      // Decimal strings of up to 15 digits are within int64; longer ones are compared as BigInt.
+      if (
+        typeof s !== "string" ||
+        !SIGNED.test(s) ||
+        (s.length > 15 && (BigInt(s) < INT64_MIN || BigInt(s) > INT64_MAX))
+      )
+        this.fail("OTLP_INVALID", `${at()}.intValue`, "a 64-bit integer as a decimal string", i);
       return { i: s };
     }
     if (v.doubleValue !== undefined) {
@@ -158,29 +168,24 @@ class Reader {
         return { d: Number.isNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity" };
       }
       if (d === "NaN" || d === "Infinity" || d === "-Infinity") return { d };
-      this.fail("OTLP_INVALID", `${field}.doubleValue`, "a number", d);
+      this.fail("OTLP_INVALID", `${at()}.doubleValue`, "a number", d);
     }
     if (v.bytesValue !== undefined) {
       const b = v.bytesValue;
       if (typeof b !== "string" || !BASE64.test(b))
-        this.fail("OTLP_INVALID", `${field}.bytesValue`, "base64", b);
+        this.fail("OTLP_INVALID", `${at()}.bytesValue`, "base64", b);
       if (b.length > MAX_STRING_CHARS)
-        this.fail(
-          "OTLP_TOO_LARGE",
-          `${field}.bytesValue`,
-          `at most ${MAX_STRING_CHARS} base64 characters`,
-          b,
-        );
+        this.fail("OTLP_TOO_LARGE", `${at()}.bytesValue`, `at most ${MAX_STRING_CHARS} base64 characters`, b);
       return { b };
     }
     if (v.arrayValue !== undefined) {
       const a = isRecord(v.arrayValue) ? v.arrayValue.values : v.arrayValue;
-      const items = this.list(a, `${field}.arrayValue.values`, MAX_VALUE_ITEMS);
-      return { a: items.map((x, i) => this.value(x, `${field}.arrayValue.values[${i}]`, depth + 1)) };
+      const items = this.list(a, `${at()}.arrayValue.values`, MAX_VALUE_ITEMS);
+      return { a: items.map((x, i) => this.value(x, field, `${key}[${i}]`, depth + 1)) };
     }
     if (v.kvlistValue !== undefined) {
       const kv = isRecord(v.kvlistValue) ? v.kvlistValue.values : v.kvlistValue;
-      return { kv: this.attributes(kv, `${field}.kvlistValue.values`, depth + 1, MAX_VALUE_ITEMS) ?? [] };
+      return { kv: this.attributes(kv, `${at()}.kvlistValue.values`, depth + 1, MAX_VALUE_ITEMS) ?? [] };
     }
     // An AnyValue with none of the fields set is an empty value (OTLP allows it).
     return null;
@@ -196,7 +201,7 @@ class Reader {
       const key = kv.key;
       if (typeof key !== "string" || key.length > 1024)
         this.fail("OTLP_INVALID", `${field}[${i}].key`, "a string of at most 1,024 characters", key);
-      out[i] = [key, this.value(kv.value, `${field}[${i}] (${preview(key)})`, depth)];
+      out[i] = [key, this.value(kv.value, field, key, depth)];
     }
     return out;
   }
