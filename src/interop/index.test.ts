@@ -23,6 +23,7 @@ it("pins the exports of optprov/interop", () => {
     "logIdFor",
     "optimizerFacts",
     "otlpHandler",
+    "otlpIngestor",
     "readExportRequest",
     "runIdFor",
     "signSpanBatches",

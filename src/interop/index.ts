@@ -44,6 +44,7 @@ export {
   OTLP_JSON,
   OTLP_PROTOBUF,
   type OtlpTarget,
+  otlpIngestor,
   signSpanBatches,
 } from "./otlp/ingest.js";
 export { toOtlpJson } from "./otlp/to-otlp.js";

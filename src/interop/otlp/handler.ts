@@ -4,13 +4,13 @@
  * and protobuf bodies, gzip-encoded or not, answers an `ExportTraceServiceResponse` in the
  * request's encoding, and refuses with the status codes OTLP gives: 400 for a bad request (not
  * retryable), 413 for one too large, 415 for another media type, 503 when the log is busy
- * (retryable). Error bodies are a `google.rpc.Status` (JSON or protobuf) with optprov's code in
+ * (retryable). Requests that arrive together are committed together. Error bodies are a `google.rpc.Status` (JSON or protobuf) with optprov's code in
  * its message.
  */
 import protobuf from "protobufjs";
 import { OptprovError } from "../../errors.js";
 import type { SignerKey } from "../../ledger/keys.js";
-import { ingestOtlp, MAX_OTLP_BODY_BYTES, mediaType, OTLP_PROTOBUF, type OtlpTarget } from "./ingest.js";
+import { MAX_OTLP_BODY_BYTES, mediaType, OTLP_PROTOBUF, type OtlpTarget, otlpIngestor } from "./ingest.js";
 
 export interface OtlpHandlerOptions {
   /** Where spans go: a ledger (`openLedger()`) or anything with its `log`. */
@@ -70,6 +70,8 @@ function reply(protobufBody: boolean, status: number, rpc: number, code: string,
  * const res = await handle(new Request("http://x/v1/traces", { method: "POST", headers: { "content-type": "application/json" }, body }));
  */
 export function otlpHandler(options: OtlpHandlerOptions): (request: Request) => Promise<Response> {
+  // Requests from many exporters arriving together are committed together (`otlpIngestor`).
+  const ingest = otlpIngestor(options.target, options.collector);
   return async (request) => {
     const asProtobuf = mediaType(request.headers.get("content-type")) === OTLP_PROTOBUF;
     if (request.method !== "POST") return new Response(null, { status: 405, headers: { allow: "POST" } });
@@ -96,7 +98,7 @@ export function otlpHandler(options: OtlpHandlerOptions): (request: Request) => 
         `expected a body of at most ${MAX_OTLP_BODY_BYTES} bytes`,
       );
     try {
-      await ingestOtlp(options.target, options.collector, body, request.headers.get("content-type"));
+      await ingest(body, request.headers.get("content-type"));
     } catch (err) {
       if (!(err instanceof OptprovError)) throw err;
       const code = err.code as string;

@@ -18,7 +18,7 @@ import { verifyLedger } from "../../oversight/verify.js";
 import { type Ledger, openLedger } from "../../sdk/ledger.js";
 import { SqliteStore } from "../../store/sqlite/sqlite-store.js";
 import { forceAppend } from "../../store/sqlite/test-support/force-append.js";
-import { decodeOtlp, ingestOtlp, OTLP_JSON, OTLP_PROTOBUF } from "./ingest.js";
+import { decodeOtlp, ingestOtlp, OTLP_JSON, OTLP_PROTOBUF, otlpIngestor } from "./ingest.js";
 import {
   EXPECTED_CREATORS,
   fixturePath,
@@ -137,6 +137,34 @@ describe("what goes in comes out", () => {
       // And the whole request decodes to the same batch again.
       const again = decodeOtlp(new TextEncoder().encode(JSON.stringify(back)), OTLP_JSON);
       expect(again).toEqual(decodeOtlp(fixture("writer-service", "json"), OTLP_JSON));
+    } finally {
+      await ledger.close();
+    }
+  });
+});
+
+describe("many exporters at once", () => {
+  it("commits requests that arrive together together, each with its own entries, and refuses a bad one alone", async () => {
+    const { ledger } = await freshLedger("concurrent");
+    try {
+      const ingest = otlpIngestor(ledger, collector);
+      const before = ledger.log.size;
+      const results = await Promise.allSettled([
+        ...PROCESSES.map((p) => ingest(fixture(p, "pb"), OTLP_PROTOBUF)),
+        ingest(new TextEncoder().encode("{"), OTLP_JSON),
+        ...PROCESSES.map((p) => ingest(fixture(p, "json"), OTLP_JSON)),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        ...Array(3).fill("fulfilled"),
+        "rejected",
+        ...Array(3).fill("fulfilled"),
+      ]);
+      expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ code: "OTLP_INVALID" });
+      const entries = results.flatMap((r) => (r.status === "fulfilled" ? r.value.entries : []));
+      expect(new Set(entries).size).toBe(6);
+      expect(ledger.log.size).toBe(before + 6);
+      for (const [agent, creator] of Object.entries(EXPECTED_CREATORS))
+        expect(ledger.state.observedCreator(agent), agent).toBe(creator);
     } finally {
       await ledger.close();
     }

@@ -119,6 +119,16 @@ export function signSpanBatches(
   return out;
 }
 
+/** Refuse a collector key that is not a registered system actor's, before anything is signed. */
+function checkCollector(log: Log<ControlState>, collector: SignerKey): void {
+  const actor = log.state.actors.get(collector.name);
+  if (actor === undefined || actor.role !== "system" || actor.key !== formatVerifierKey(collector))
+    throw new OtlpError(
+      "OTLP_COLLECTOR_UNKNOWN",
+      `collector ${collector.name}: expected a registered actor of role system with this key, got ${actor === undefined ? "no such actor" : actor.role !== "system" ? `an actor of role ${actor.role}` : "an actor registered with another key"}`,
+    );
+}
+
 /**
  * Take in one OTLP/HTTP trace export request: decode `body` by `contentType`, and append its spans
  * as span-batch entries signed by `collector`, a registered actor of role `system` (register it
@@ -136,15 +146,87 @@ export async function ingestOtlp(
   contentType: string | null | undefined,
 ): Promise<IngestResult> {
   const log = target.log;
-  const actor = log.state.actors.get(collector.name);
-  if (actor === undefined || actor.role !== "system" || actor.key !== formatVerifierKey(collector))
-    throw new OtlpError(
-      "OTLP_COLLECTOR_UNKNOWN",
-      `collector ${collector.name}: expected a registered actor of role system with this key, got ${actor === undefined ? "no such actor" : actor.role !== "system" ? `an actor of role ${actor.role}` : "an actor registered with another key"}`,
-    );
+  checkCollector(log, collector);
   const decoded = decodeOtlp(body, contentType);
   const envelopes = signSpanBatches(log, decoded, collector);
   if (envelopes.length === 0) return { spans: 0, entries: [] };
   const appended = await log.append(envelopes);
   return { spans: decoded.spans.length, entries: appended.map((a) => a.index) };
+}
+
+interface Pending {
+  readonly envelopes: Uint8Array[];
+  readonly spans: number;
+  readonly resolve: (r: IngestResult) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/**
+ * `ingestOtlp` for a receiver with many exporters: requests that arrive while the log is writing
+ * are appended together once it is done, one store transaction (one fsync, with SQLite's
+ * synchronous=FULL) for all of them, each still its own entries. If the log refuses such a group,
+ * each request is appended again on its own, so one request's refusal never costs another its
+ * spans. What each request is told is what `ingestOtlp` would have told it.
+ *
+ * @example
+ * const ingest = otlpIngestor(ledger, collectorKey);
+ * await Promise.all(bodies.map((b) => ingest(b, "application/x-protobuf")));
+ */
+export function otlpIngestor(
+  target: OtlpTarget,
+  collector: SignerKey,
+): (body: Uint8Array, contentType: string | null | undefined) => Promise<IngestResult> {
+  const log = target.log;
+  let queue: Pending[] = [];
+  let writing = false;
+  const settle = (p: Pending, indices: readonly number[]) => p.resolve({ spans: p.spans, entries: indices });
+  const drain = async (): Promise<void> => {
+    writing = true;
+    try {
+      while (queue.length > 0) {
+        const group = queue;
+        queue = [];
+        try {
+          const appended = await log.append(group.flatMap((p) => p.envelopes));
+          let k = 0;
+          for (const p of group) {
+            settle(
+              p,
+              appended.slice(k, k + p.envelopes.length).map((a) => a.index),
+            );
+            k += p.envelopes.length;
+          }
+        } catch (err) {
+          if (group.length === 1) group[0]!.reject(err);
+          else
+            for (const p of group) {
+              try {
+                settle(
+                  p,
+                  (await log.append(p.envelopes)).map((a) => a.index),
+                );
+              } catch (e) {
+                p.reject(e);
+              }
+            }
+        }
+      }
+    } finally {
+      writing = false;
+    }
+  };
+  return (body, contentType) => {
+    try {
+      checkCollector(log, collector);
+      const decoded = decodeOtlp(body, contentType);
+      const envelopes = signSpanBatches(log, decoded, collector);
+      if (envelopes.length === 0) return Promise.resolve({ spans: 0, entries: [] });
+      return new Promise<IngestResult>((resolve, reject) => {
+        queue.push({ envelopes, spans: decoded.spans.length, resolve, reject });
+        if (!writing) void drain();
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
 }
