@@ -143,7 +143,8 @@ async function ingest(
       const rest = bodies.slice(1);
       const exporter = async () => {
         for (let b = rest.shift(); b !== undefined; b = rest.shift()) {
-          entries += (await one(b, type)).entries.length;
+          const r = await one(b, type);
+          entries += r.entries.length;
           // An exporter sends its next batch once the last is answered; a macrotask between the
           // two lets the other exporters' requests in first, as network round trips would.
           await new Promise((r) => setImmediate(r));

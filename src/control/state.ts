@@ -11,6 +11,7 @@
 import { toHex } from "../ledger/base64.js";
 import { sha256 } from "../ledger/crypto.js";
 import type { Journal } from "../ledger/rules.js";
+import type { SpanPlace } from "../ledger/span-batch.js";
 import {
   dispatch,
   type EntryHandlers,
@@ -585,16 +586,8 @@ export class ControlState {
       j?.record(() => Object.assign(this.spanTotals, totals));
       this.spanTotals.spans += p.spanCount;
       this.spanTotals.batches++;
+      this.rememberAll(p.spans, j);
       for (const place of p.spans) {
-        this.remember(
-          place.ref,
-          {
-            parent: place.parent,
-            links: place.links,
-            agent: place.agent?.key,
-          },
-          j,
-        );
         const a = place.agent;
         if (a === undefined) continue;
         let agent = this.observedAgents.get(a.key);
@@ -644,26 +637,37 @@ export class ControlState {
   };
 
   /**
-   * Remember a span's place. Spans live in two generations: when the newer holds half of
-   * {@link MAX_OBSERVED_SPANS}, the older is forgotten and the newer becomes the older. Eviction
-   * depends only on the order entries came in, and undoing it is swapping two maps back.
+   * Remember a batch's span places, with one undo step for the batch. Spans live in two
+   * generations: when the newer holds half of {@link MAX_OBSERVED_SPANS}, the older is forgotten
+   * and the newer becomes the older. Eviction depends only on the order entries came in, and
+   * undoing it is swapping two maps back.
    */
-  private remember(ref: string, span: ObservedSpan, j: Journal | undefined): void {
-    if (this.spansNew.size >= MAX_OBSERVED_SPANS / 2) {
-      const { spansNew, spansOld } = this;
-      this.spansOld = spansNew;
-      this.spansNew = new Map();
-      j?.record(() => {
-        this.spansNew = spansNew;
-        this.spansOld = spansOld;
-      });
+  private rememberAll(places: readonly SpanPlace[], j: Journal | undefined): void {
+    const { spansNew, spansOld } = this;
+    const written: string[] = [];
+    const previous: (ObservedSpan | undefined)[] = [];
+    const maps: Map<string, ObservedSpan>[] = [];
+    for (const place of places) {
+      if (this.spansNew.size >= MAX_OBSERVED_SPANS / 2) {
+        this.spansOld = this.spansNew;
+        this.spansNew = new Map();
+      }
+      const spans = this.spansNew;
+      if (j !== undefined) {
+        written.push(place.ref);
+        previous.push(spans.get(place.ref));
+        maps.push(spans);
+      }
+      spans.set(place.ref, { parent: place.parent, links: place.links, agent: place.agent?.key });
     }
-    const spans = this.spansNew;
-    const previous = spans.get(ref);
-    spans.set(ref, span);
     j?.record(() => {
-      if (previous === undefined) spans.delete(ref);
-      else spans.set(ref, previous);
+      for (let i = written.length - 1; i >= 0; i--) {
+        const before = previous[i];
+        if (before === undefined) maps[i]!.delete(written[i]!);
+        else maps[i]!.set(written[i]!, before);
+      }
+      this.spansNew = spansNew;
+      this.spansOld = spansOld;
     });
   }
 }

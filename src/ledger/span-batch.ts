@@ -360,29 +360,29 @@ export interface SpanPlace {
   };
 }
 
-/** Every span's place, for the entry's view. */
+/** Every span's place, for the entry's view (built field by field: this runs for every span admitted). */
 export function spanPlaces(spans: readonly SpanRecord[]): SpanPlace[] {
-  return spans.map((s) => {
+  const out: SpanPlace[] = new Array(spans.length);
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
+    const place: { ref: string; parent?: string; links?: string[]; agent?: SpanPlace["agent"] } = {
+      ref: s.traceId + s.spanId,
+    };
+    if (s.parentSpanId !== undefined) place.parent = s.traceId + s.parentSpanId;
+    if (s.links !== undefined && s.links.length > 0) place.links = s.links.map((l) => l.traceId + l.spanId);
     const g = s.genai;
     const key = g?.agentId ?? g?.agentName;
-    const agent =
-      g?.operation !== undefined && key !== undefined && AGENT_OPERATIONS.includes(g.operation)
-        ? {
-            key,
-            ...(g.agentId !== undefined ? { id: g.agentId } : {}),
-            ...(g.agentName !== undefined ? { name: g.agentName } : {}),
-            operation: g.operation,
-            ...(g.model !== undefined ? { model: g.model } : {}),
-            ...(g.parentAgent !== undefined ? { parentAgent: g.parentAgent } : {}),
-          }
-        : undefined;
-    return {
-      ref: s.traceId + s.spanId,
-      ...(s.parentSpanId !== undefined ? { parent: s.traceId + s.parentSpanId } : {}),
-      ...(s.links !== undefined && s.links.length > 0
-        ? { links: s.links.map((l) => l.traceId + l.spanId) }
-        : {}),
-      ...(agent !== undefined ? { agent } : {}),
-    };
-  });
+    if (g?.operation !== undefined && key !== undefined && AGENT_OPERATIONS.includes(g.operation)) {
+      const agent: {
+        -readonly [K in keyof NonNullable<SpanPlace["agent"]>]: NonNullable<SpanPlace["agent"]>[K];
+      } = { key, operation: g.operation };
+      if (g.agentId !== undefined) agent.id = g.agentId;
+      if (g.agentName !== undefined) agent.name = g.agentName;
+      if (g.model !== undefined) agent.model = g.model;
+      if (g.parentAgent !== undefined) agent.parentAgent = g.parentAgent;
+      place.agent = agent;
+    }
+    out[i] = place;
+  }
+  return out;
 }
