@@ -18,6 +18,7 @@ import { verifyLedger } from "../../oversight/verify.js";
 import { type Ledger, openLedger } from "../../sdk/ledger.js";
 import { SqliteStore } from "../../store/sqlite/sqlite-store.js";
 import { forceAppend } from "../../store/sqlite/test-support/force-append.js";
+import { exportRequestType } from "./decode-protobuf.js";
 import { decodeOtlp, ingestOtlp, OTLP_JSON, OTLP_PROTOBUF, otlpIngestor } from "./ingest.js";
 import {
   EXPECTED_CREATORS,
@@ -103,6 +104,25 @@ describe("what goes in comes out", () => {
       expect(decodeOtlp(fixture(p, "pb"), OTLP_PROTOBUF), p).toEqual(
         decodeOtlp(fixture(p, "json"), OTLP_JSON),
       );
+  });
+
+  it("keeps nanosecond times and int64 attributes exact from protobuf, past a double's precision", () => {
+    const type = exportRequestType();
+    const span = {
+      traceId: Buffer.alloc(16, 1).toString("base64"),
+      spanId: Buffer.alloc(8, 2).toString("base64"),
+      name: "x",
+      kind: 1,
+      startTimeUnixNano: "1796191200065000123",
+      endTimeUnixNano: "1796191200065000999",
+      attributes: [{ key: "n", value: { intValue: "-9007199254740993" } }],
+    };
+    const body = type
+      .encode(type.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }))
+      .finish();
+    const [decoded] = decodeOtlp(body, OTLP_PROTOBUF).spans;
+    expect(decoded).toMatchObject({ start: "1796191200065000123", end: "1796191200065000999" });
+    expect(decoded?.attributes).toEqual([["n", { i: "-9007199254740993" }]]);
   });
 
   it("keeps attributes of no convention, with their types, through the entry and back to OTLP JSON", async () => {
