@@ -80,7 +80,9 @@ export type ControlCode =
   | "CONTROL_TARGET_UNKNOWN"
   | "CONTROL_BUDGET_EXCEEDED"
   | "CONTROL_SPEC_MISMATCH"
-  | "CONTROL_SPEC_MISSING";
+  | "CONTROL_SPEC_MISSING"
+  /** A span batch signed by anyone but a registered actor of role `system` (a collector). */
+  | "CONTROL_COLLECTOR_UNAUTHORISED";
 
 /** An append refused by the log's admission rules. */
 export type AdmissionErrorCode =
@@ -192,6 +194,18 @@ export class PolicyError extends OptprovError<PolicyErrorCode> {
     this.reasons = reasons;
   }
 }
+
+/** An OpenTelemetry export request (OTLP/HTTP) that cannot be taken in; nothing of it is written. */
+export type OtlpErrorCode =
+  /** A body that is not an OTLP trace export request: bad JSON or protobuf, or a span with a field that is not what OTLP says (the message names the span and the field, what was expected and what came). */
+  | "OTLP_INVALID"
+  /** A content type other than `application/json` and `application/x-protobuf`. */
+  | "OTLP_MEDIA_TYPE"
+  /** A body, span or attribute over the bounds docs/otlp.md gives (bytes per request, attributes per span, characters per value, bytes per entry). */
+  | "OTLP_TOO_LARGE"
+  /** The collector key given to ingest is not the key of a registered actor of role `system`. */
+  | "OTLP_COLLECTOR_UNKNOWN";
+export class OtlpError extends OptprovError<OtlpErrorCode> {}
 
 /** A halted optimizer tried to step or spawn. */
 export class HaltedError extends OptprovError<"HALTED"> {}

@@ -19,7 +19,9 @@
  *  - policies are signed by a root actor who is their owner, parse, match their digest (and their
  *    source text), and are not already expired;
  *  - step batches stay within the budget the creation declared;
- *  - a spec too large for its entry is a blob beside the log whose digest the entry names.
+ *  - a spec too large for its entry is a blob beside the log whose digest the entry names;
+ *  - span batches (OpenTelemetry spans) come from a collector, a registered actor of role system;
+ *    the agents they name are recorded as observed, never as optimizers, and the gate ignores them.
  * Halts and the other hard rules hold in audit mode too: audit mode relaxes the gate, not control.
  */
 
@@ -563,6 +565,20 @@ export function controlRules(options: ControlRulesOptions = {}): ControlRules {
     artifact: (e, state, ctx, j) => {
       const halted = haltedGuard(state, e, ctx.index);
       if (halted) return halted;
+      state.apply(ctx.index, e, j);
+      return ADMITTED;
+    },
+
+    "span-batch": (e, state, ctx, j) => {
+      const p = e.predicate;
+      // Spans are attested by the collector that received them; only a registered system actor
+      // (not a person, an overseer or an optimizer) may act as one.
+      const actor = state.actors.get(p.actor);
+      if (actor?.role !== "system")
+        return refuse(
+          "CONTROL_COLLECTOR_UNAUTHORISED",
+          `entry ${ctx.index}: span batches are signed by a collector (a registered actor of role system); ${p.actor} is ${actor ? `an actor of role ${actor.role}` : state.optimizers.has(p.actor) ? "an optimizer" : "not a registered actor"}`,
+        );
       state.apply(ctx.index, e, j);
       return ADMITTED;
     },

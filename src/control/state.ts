@@ -11,6 +11,7 @@
 import { toHex } from "../ledger/base64.js";
 import { sha256 } from "../ledger/crypto.js";
 import type { Journal } from "../ledger/rules.js";
+import type { SpanPlace } from "../ledger/span-batch.js";
 import {
   dispatch,
   type EntryHandlers,
@@ -120,6 +121,54 @@ export interface CreationDerivation {
   readonly marks: readonly string[];
 }
 
+/**
+ * An agent named by OpenTelemetry `create_agent` / `invoke_agent` spans that a collector signed
+ * into the ledger (`span-batch` entries). It is what the spans say, attested by the collector, not
+ * by the agent: it never passed the gate and is not an optimizer to the control rules.
+ */
+export interface ObservedAgentRecord {
+  /** `gen_ai.agent.id`, else `gen_ai.agent.name`. */
+  readonly key: string;
+  readonly id: string | undefined;
+  name: string | undefined;
+  model: string | undefined;
+  /** Who vouches for it: `collector:<actor>`, the collector that first reported it. */
+  readonly attested: `collector:${string}`;
+  /** Every collector that reported spans of it. */
+  readonly collectors: string[];
+  /** The first span-batch entry that named it, and when it was signed. */
+  readonly index: number;
+  readonly time: string;
+  /** Span-batch entries that named it (the first {@link MAX_AGENT_SPANS}). */
+  readonly entries: number[];
+  /** Its `create_agent` and `invoke_agent` spans (`trace id + span id`), creations first, at most {@link MAX_AGENT_SPANS}. */
+  readonly spans: string[];
+  /** How many of `spans` (at the front) are `create_agent` spans. */
+  creationSpans: number;
+  creations: number;
+  invocations: number;
+}
+
+/** Where a span sits in its trace, as the control state remembers it. */
+export interface ObservedSpan {
+  readonly parent: string | undefined;
+  readonly links: readonly string[] | undefined;
+  /** The agent it names (a `create_agent` or `invoke_agent` span). */
+  readonly agent: string | undefined;
+}
+
+/**
+ * Spans the state remembers the place of, newest kept: a creator edge can be followed through any
+ * of them (the span that started a sub-agent may come in an earlier or a later export than the
+ * sub-agent's own spans, or from another process). At about 150 bytes each, 262,144 spans cost
+ * some 40 MB; older spans are forgotten in the order they came, the same in every replay.
+ */
+export const MAX_OBSERVED_SPANS = 262_144;
+/** Spans and entries kept per observed agent. */
+export const MAX_AGENT_SPANS = 64;
+/** Most observed agents the state keeps; agents beyond it are counted, not recorded. */
+export const MAX_OBSERVED_AGENTS = 65_536;
+
 export type RequestStatus = "pending" | "approved" | "rejected" | "denied" | "fulfilled";
 
 export class ControlState {
@@ -135,6 +184,13 @@ export class ControlState {
   size = 0;
   /** Bumped by every entry that can change who may run (halts, changes, approvals, policies). */
   epoch = 0;
+  /** Agents that collectors observed in OpenTelemetry spans, by key (see {@link ObservedAgentRecord}). */
+  readonly observedAgents = new Map<string, ObservedAgentRecord>();
+  /** The places of the latest spans (at most {@link MAX_OBSERVED_SPANS}), by trace id + span id, in two generations. */
+  private spansNew = new Map<string, ObservedSpan>();
+  private spansOld = new Map<string, ObservedSpan>();
+  /** Span counts, and agents not recorded for want of room, over every span batch. */
+  readonly spanTotals = { spans: 0, batches: 0, agentsOverflow: 0 };
   /** What each ancestry monitor remembers of the records so far, by monitor name (`ancestry.ts`). */
   readonly monitors = new Map<string, unknown>();
 
@@ -164,6 +220,47 @@ export class ControlState {
 
   depth(name: string): number {
     return this.optimizers.get(name)?.depth ?? 0;
+  }
+
+  /**
+   * The agent that created an observed agent, read from span parentage: the nearest ancestor span
+   * (through the trace context, so across processes too) of one of its `create_agent` spans, else
+   * of its `invoke_agent` spans, that names another agent; failing that, the agent a span link of
+   * one of those spans leads to. Undefined when no remembered span leads to another agent.
+   */
+  /** Where a remembered span sits in its trace (`ref` is its trace id followed by its span id). */
+  observedSpan(ref: string): ObservedSpan | undefined {
+    return this.spansNew.get(ref) ?? this.spansOld.get(ref);
+  }
+
+  observedCreator(key: string): string | undefined {
+    const agent = this.observedAgents.get(key);
+    if (agent === undefined) return undefined;
+    const above = (start: string | undefined): string | undefined => {
+      let ref = start;
+      for (let hops = 0; ref !== undefined && hops < 10_000; hops++) {
+        const span = this.observedSpan(ref);
+        if (span === undefined) return undefined;
+        if (span.agent !== undefined && span.agent !== key) return span.agent;
+        ref = span.parent;
+      }
+      return undefined;
+    };
+    for (const ref of agent.spans) {
+      const found = above(this.observedSpan(ref)?.parent);
+      if (found !== undefined) return found;
+    }
+    for (const ref of agent.spans)
+      for (const link of this.observedSpan(ref)?.links ?? []) {
+        const found = above(link);
+        if (found !== undefined) return found;
+      }
+    return undefined;
+  }
+
+  /** Observed agents whose creator (by {@link observedCreator}) is `key`. */
+  observedChildren(key: string): string[] {
+    return [...this.observedAgents.keys()].filter((k) => k !== key && this.observedCreator(k) === key);
   }
 
   /** Whether `name` is a root actor (a person, organisation, overseer or witness), not an optimizer. */
@@ -484,7 +581,95 @@ export class ControlState {
     },
     note: () => undefined,
     observation: () => undefined,
+    "span-batch": ({ predicate: p }, index, j) => {
+      const totals = { ...this.spanTotals };
+      j?.record(() => Object.assign(this.spanTotals, totals));
+      this.spanTotals.spans += p.spanCount;
+      this.spanTotals.batches++;
+      this.rememberAll(p.spans, j);
+      for (const place of p.spans) {
+        const a = place.agent;
+        if (a === undefined) continue;
+        let agent = this.observedAgents.get(a.key);
+        if (agent === undefined) {
+          if (this.observedAgents.size >= MAX_OBSERVED_AGENTS) {
+            this.spanTotals.agentsOverflow++;
+            continue;
+          }
+          agent = {
+            key: a.key,
+            id: a.id,
+            name: a.name,
+            model: a.model,
+            attested: `collector:${p.actor}`,
+            collectors: [],
+            index,
+            time: p.time,
+            entries: [],
+            spans: [],
+            creationSpans: 0,
+            creations: 0,
+            invocations: 0,
+          };
+          this.set(this.observedAgents, a.key, agent, j);
+        }
+        const o = agent;
+        const before = { name: o.name, model: o.model, creations: o.creations, invocations: o.invocations };
+        j?.record(() => Object.assign(o, before));
+        o.name ??= a.name;
+        o.model ??= a.model;
+        if (a.operation === "create_agent") o.creations++;
+        else o.invocations++;
+        if (!o.collectors.includes(p.actor)) this.push(o.collectors, p.actor, j);
+        if (o.entries.at(-1) !== index && o.entries.length < MAX_AGENT_SPANS) this.push(o.entries, index, j);
+        if (o.spans.length < MAX_AGENT_SPANS && !o.spans.includes(place.ref)) {
+          // Creations first: the span that made the agent says best who made it.
+          const at = a.operation === "create_agent" ? o.creationSpans : o.spans.length;
+          o.spans.splice(at, 0, place.ref);
+          if (a.operation === "create_agent") o.creationSpans++;
+          j?.record(() => {
+            o.spans.splice(at, 1);
+            if (a.operation === "create_agent") o.creationSpans--;
+          });
+        }
+      }
+    },
   };
+
+  /**
+   * Remember a batch's span places, with one undo step for the batch. Spans live in two
+   * generations: when the newer holds half of {@link MAX_OBSERVED_SPANS}, the older is forgotten
+   * and the newer becomes the older. Eviction depends only on the order entries came in, and
+   * undoing it is swapping two maps back.
+   */
+  private rememberAll(places: readonly SpanPlace[], j: Journal | undefined): void {
+    const { spansNew, spansOld } = this;
+    const written: string[] = [];
+    const previous: (ObservedSpan | undefined)[] = [];
+    const maps: Map<string, ObservedSpan>[] = [];
+    for (const place of places) {
+      if (this.spansNew.size >= MAX_OBSERVED_SPANS / 2) {
+        this.spansOld = this.spansNew;
+        this.spansNew = new Map();
+      }
+      const spans = this.spansNew;
+      if (j !== undefined) {
+        written.push(place.ref);
+        previous.push(spans.get(place.ref));
+        maps.push(spans);
+      }
+      spans.set(place.ref, { parent: place.parent, links: place.links, agent: place.agent?.key });
+    }
+    j?.record(() => {
+      for (let i = written.length - 1; i >= 0; i--) {
+        const before = previous[i];
+        if (before === undefined) maps[i]!.delete(written[i]!);
+        else maps[i]!.set(written[i]!, before);
+      }
+      this.spansNew = spansNew;
+      this.spansOld = spansOld;
+    });
+  }
 }
 
 function specIn(o: NewOptimizer): OptimizerDeclaration["specIn"] {

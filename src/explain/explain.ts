@@ -54,9 +54,24 @@ export interface Concern {
   readonly entries: readonly number[];
 }
 
+/** What the ledger holds of an agent a collector observed in OpenTelemetry spans. */
+export interface ObservedExplanation {
+  readonly key: string;
+  readonly id: string | undefined;
+  readonly agentName: string | undefined;
+  readonly model: string | undefined;
+  /** `collector:<actor>`: the collector's word, not the agent's signature. */
+  readonly attested: string;
+  readonly collectors: readonly string[];
+  /** Span-batch entries that name it (the first 64). */
+  readonly entries: readonly number[];
+  readonly creations: number;
+  readonly invocations: number;
+}
+
 export interface Explanation {
   readonly name: string;
-  readonly kind: "optimizer" | "actor";
+  readonly kind: "optimizer" | "actor" | "observed";
   readonly createdBy: string | undefined;
   readonly lineage: readonly string[];
   readonly createdAt: number | undefined;
@@ -112,6 +127,63 @@ export interface Explanation {
     readonly required: Policy["ancestry"];
     readonly findings: readonly AncestryFinding[];
   };
+  /** For an observed agent (kind `observed`): what the spans say of it. */
+  readonly observed?: ObservedExplanation;
+}
+
+/** An observed agent by key, else by its `gen_ai.agent.name`. */
+function observedAgent(state: ControlState, name: string) {
+  return state.observedAgents.get(name) ?? [...state.observedAgents.values()].find((a) => a.name === name);
+}
+
+/** An agent observed in spans: who the spans say made it, and that nothing gated it. */
+function explainObserved(state: ControlState, a: NonNullable<ReturnType<typeof observedAgent>>): Explanation {
+  const lineage: string[] = [];
+  for (let c = state.observedCreator(a.key); c !== undefined && lineage.length < 1000; ) {
+    if (lineage.includes(c) || c === a.key) break;
+    lineage.push(c);
+    c = state.observedCreator(c);
+  }
+  return {
+    name: a.key,
+    kind: "observed",
+    createdBy: lineage[0],
+    lineage,
+    createdAt: a.index,
+    time: a.time,
+    process: undefined,
+    specDigest: undefined,
+    spec: undefined,
+    objective: undefined,
+    request: undefined,
+    policy: undefined,
+    gate: undefined,
+    approvals: [],
+    children: state.observedChildren(a.key),
+    steps: { total: 0, batches: 0, lastMetrics: undefined, lastParams: undefined },
+    artifacts: [],
+    halted: undefined,
+    concerns: [
+      {
+        level: "warning",
+        code: "NOT_GATED",
+        message: `observed by ${a.attested} in OpenTelemetry spans, not gated: no policy or overseer checked its creation, and what the spans say is the collector's word, not a signature of the agent's own`,
+        entries: a.entries.slice(0, 5),
+      },
+    ],
+    ancestry: { required: undefined, findings: [] },
+    observed: {
+      key: a.key,
+      id: a.id,
+      agentName: a.name,
+      model: a.model,
+      attested: a.attested,
+      collectors: a.collectors,
+      entries: a.entries,
+      creations: a.creations,
+      invocations: a.invocations,
+    },
+  };
 }
 
 /**
@@ -126,7 +198,10 @@ export async function explain(
 ): Promise<Explanation | undefined> {
   const o = state.optimizers.get(name);
   const actor = state.actors.get(name);
-  if (o === undefined && actor === undefined) return undefined;
+  if (o === undefined && actor === undefined) {
+    const seen = observedAgent(state, name);
+    return seen === undefined ? undefined : explainObserved(state, seen);
+  }
   const concerns: Concern[] = [];
   const request = o?.request !== undefined ? state.requests.get(o.request) : undefined;
   const policyRecord = state.policies.find(
@@ -299,6 +374,31 @@ export function renderExplanation(
   describeSpec?: (spec: unknown) => string | undefined,
 ): string {
   const out: string[] = [];
+  if (e.kind === "observed" && e.observed !== undefined) {
+    const a = e.observed;
+    out.push(
+      `${e.name}${a.agentName !== undefined && a.agentName !== e.name ? ` (${a.agentName})` : ""} is an agent observed in OpenTelemetry spans by collector ${a.attested.slice("collector:".length)}, first at entry #${e.createdAt} (${e.time}): attested ${a.attested}, not an optimizer; it did not pass the gate.`,
+    );
+    out.push(
+      e.createdBy !== undefined
+        ? `Its spans say it was created by ${e.createdBy} (line: ${[e.name, ...e.lineage].join(" <- ")}).`
+        : "No span the ledger holds says which agent created it.",
+    );
+    out.push(
+      `Spans: ${a.creations} create_agent, ${a.invocations} invoke_agent${a.model ? `; model ${a.model}` : ""}; reported by ${a.collectors.join(", ")} in entries ${a.entries
+        .slice(0, 5)
+        .map((i) => `#${i}`)
+        .join(", ")}${a.entries.length > 5 ? ", ..." : ""}.`,
+    );
+    out.push(
+      e.children.length > 0
+        ? `Its spans say it created: ${e.children.join(", ")}.`
+        : "No span says it created another agent.",
+    );
+    out.push("What needs attention:");
+    for (const c of e.concerns) out.push(`  [${c.level}] ${c.code}: ${c.message}`);
+    return out.join("\n");
+  }
   if (e.kind === "actor") {
     out.push(
       `${e.name} is a root of provenance (a person or organisation), registered at entry #${e.createdAt}.`,

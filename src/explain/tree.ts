@@ -1,17 +1,48 @@
-/** `optprov tree`: the provenance tree, root actors first, drawn with box characters. */
+/**
+ * `optprov tree`: the provenance tree, root actors first, drawn with box characters. Agents that a
+ * collector observed in OpenTelemetry spans hang under the agent their spans say created them, or
+ * under the collector; they are marked as observed, never as optimizers that passed the gate.
+ */
 import type { ControlState } from "../control/state.js";
 
 export interface TreeNode {
   readonly name: string;
-  readonly kind: "actor" | "optimizer";
+  readonly kind: "actor" | "optimizer" | "observed";
   readonly process: string | undefined;
   readonly index: number;
-  readonly status: "running" | "halted" | "unapproved";
+  readonly status: "running" | "halted" | "unapproved" | "observed";
   readonly steps: number;
+  /** For an observed agent: who vouches for it (`collector:<actor>`). */
+  readonly attested?: string;
   readonly children: readonly TreeNode[];
 }
 
 export function provenanceTree(state: ControlState): TreeNode[] {
+  // Observed agents by creator: the agent their spans lead to, else the collector that saw them.
+  const observedUnder = new Map<string, string[]>();
+  for (const a of state.observedAgents.values()) {
+    const creator = state.observedCreator(a.key);
+    const parent = creator !== undefined ? `agent:${creator}` : a.attested.slice("collector:".length);
+    const list = observedUnder.get(parent) ?? [];
+    list.push(a.key);
+    observedUnder.set(parent, list);
+  }
+  const observed = (key: string, seen: Set<string>): TreeNode => {
+    const a = state.observedAgents.get(key)!;
+    seen.add(`agent:${key}`);
+    return {
+      name: a.name !== undefined && a.name !== key ? `${a.name} (${key})` : key,
+      kind: "observed",
+      process: "agent",
+      index: a.index,
+      status: "observed",
+      steps: 0,
+      attested: a.attested,
+      children: (observedUnder.get(`agent:${key}`) ?? [])
+        .filter((c) => !seen.has(`agent:${c}`))
+        .map((c) => observed(c, seen)),
+    };
+  };
   const node = (name: string, seen: Set<string>): TreeNode => {
     const o = state.optimizers.get(name);
     seen.add(name);
@@ -32,7 +63,10 @@ export function provenanceTree(state: ControlState): TreeNode[] {
               ? "unapproved"
               : "running",
       steps: o?.steps ?? 0,
-      children: kids.map((c) => node(c, seen)),
+      children: [
+        ...kids.map((c) => node(c, seen)),
+        ...(o === undefined ? (observedUnder.get(name) ?? []).map((c) => observed(c, seen)) : []),
+      ],
     };
   };
   const seen = new Set<string>();
@@ -46,7 +80,9 @@ export function renderTree(roots: readonly TreeNode[]): string {
   const label = (n: TreeNode) =>
     n.kind === "actor"
       ? `${n.name}  (root, #${n.index})`
-      : `${n.name}  ${n.process ?? "?"}  #${n.index}${n.steps ? `  ${n.steps.toLocaleString("en")} steps` : ""}${n.status !== "running" ? `  [${n.status.toUpperCase()}]` : ""}`;
+      : n.kind === "observed"
+        ? `${n.name}  agent  #${n.index}  [OBSERVED by ${n.attested}, not gated]`
+        : `${n.name}  ${n.process ?? "?"}  #${n.index}${n.steps ? `  ${n.steps.toLocaleString("en")} steps` : ""}${n.status !== "running" ? `  [${n.status.toUpperCase()}]` : ""}`;
   const walk = (n: TreeNode, prefix: string, last: boolean, top: boolean) => {
     lines.push(top ? label(n) : `${prefix}${last ? "└── " : "├── "}${label(n)}`);
     const next = top ? "" : `${prefix}${last ? "    " : "│   "}`;

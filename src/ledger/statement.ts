@@ -10,6 +10,14 @@
 import { z } from "zod";
 import { FormatError } from "../errors.js";
 import { preview } from "./base64.js";
+import {
+  type ResourceRecord,
+  type ScopeRecord,
+  type SpanPlace,
+  type SpanRecord,
+  spanBatchProblem,
+  spanPlaces,
+} from "./span-batch.js";
 
 export const STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
 export const PAYLOAD_TYPE = "application/vnd.in-toto+json";
@@ -27,6 +35,7 @@ export const ENTRY_KINDS = [
   "request",
   "artifact",
   "observation",
+  "span-batch",
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
@@ -147,6 +156,22 @@ function stepColumnsProblem(v: unknown): string | undefined {
   return undefined;
 }
 
+/** A span batch's resources, scopes and spans, checked together (spans point at the other two by index). */
+const spanBatch = z
+  .strictObject({
+    ...common,
+    resources: z.custom<readonly ResourceRecord[]>(() => true),
+    scopes: z.custom<readonly ScopeRecord[]>(() => true),
+    spans: z.custom<readonly SpanRecord[]>(() => true),
+  })
+  .superRefine((v, ctx) => {
+    const problem = spanBatchProblem(v.resources, v.scopes, v.spans);
+    if (problem !== undefined) {
+      const [head, ...rest] = problem.split(": ");
+      ctx.addIssue({ code: "custom", path: (head ?? "").split("."), message: rest.join(": ") || problem });
+    }
+  });
+
 /** Each entry kind's predicate. Strict objects: an unknown field is an error, not silently kept. */
 export const PREDICATE_SCHEMAS = {
   /** A person, organisation, overseer or witness at the root of provenance; self-signed. */
@@ -231,6 +256,12 @@ export const PREDICATE_SCHEMAS = {
     episode: index.optional(),
     values: z.record(z.string(), scalar),
   }),
+  /**
+   * OpenTelemetry spans one OTLP export request carried, signed by the collector (a `system` actor)
+   * that received them: what agents outside the SDK say they did, attested by the collector, not by
+   * the agents (docs/otlp.md).
+   */
+  "span-batch": spanBatch,
 } as const satisfies Record<EntryKind, z.ZodType>;
 
 export type Predicate<K extends EntryKind = EntryKind> = {
@@ -301,7 +332,21 @@ function episodeFigures(steps: StepColumns): EpisodeFigures[] | undefined {
   }
   return out;
 }
-export type ViewPredicate<K extends EntryKind> = K extends "step-batch" ? StepBatchHead : Predicate<K>;
+
+/**
+ * What the rules read of a span batch: its spans' places in their traces and the agents they name,
+ * not their names, times and attributes.
+ */
+export interface SpanBatchHead extends Omit<Predicate<"span-batch">, "spans" | "resources" | "scopes"> {
+  readonly spanCount: number;
+  readonly spans: readonly SpanPlace[];
+}
+
+export type ViewPredicate<K extends EntryKind> = K extends "step-batch"
+  ? StepBatchHead
+  : K extends "span-batch"
+    ? SpanBatchHead
+    : Predicate<K>;
 export interface EntryViewOf<K extends EntryKind> {
   readonly kind: K;
   readonly predicate: ViewPredicate<K>;
@@ -310,6 +355,10 @@ export type EntryView = { [K in EntryKind]: EntryViewOf<K> }[EntryKind];
 
 /** The rules' view of a statement. */
 export function viewOf(s: Statement): EntryView {
+  if (s.kind === "span-batch") {
+    const { spans, resources: _r, scopes: _s, ...head } = s.predicate;
+    return { kind: "span-batch", predicate: { ...head, spanCount: spans.length, spans: spanPlaces(spans) } };
+  }
   if (s.kind !== "step-batch") return s as EntryView;
   const { steps, queries, ...head } = s.predicate;
   const episodes = episodeFigures(steps);

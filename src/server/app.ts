@@ -60,6 +60,11 @@ export interface ServerOptions {
   readonly logLine?: (line: Record<string, unknown>) => void;
   /** The fetch used to reach witnesses (the global one by default). */
   readonly fetch?: typeof fetch;
+  /**
+   * OTLP/HTTP trace ingest at `POST /v1/traces` (`otlpHandler` from `optprov/interop`, holding a
+   * registered collector's key); without it the route answers 404.
+   */
+  readonly otlp?: (request: Request) => Promise<Response>;
 }
 
 export interface OptprovServer {
@@ -294,6 +299,14 @@ export function createServer(options: ServerOptions): OptprovServer {
   };
 
   app.get("/healthz", (c) => c.json({ ok: true, origin: log.origin, size: log.size }));
+
+  if (options.otlp !== undefined) {
+    const otlp = options.otlp;
+    app.post("/v1/traces", async (c) => {
+      allow(c, "write");
+      return otlp(c.req.raw);
+    });
+  }
 
   app.post("/v1/entries", async (c) => {
     allow(c, "write");

@@ -2,10 +2,11 @@
 import fs from "node:fs";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
+import { otlpHandler } from "../../interop/otlp/handler.js";
 import type { VerifierKey } from "../../ledger/keys.js";
 import { readInputText, shownPath } from "../../sdk/input-file.js";
 import { openLedger } from "../../sdk/ledger.js";
-import { readVerifierKey } from "../../sdk/location.js";
+import { readSignerKey, readVerifierKey } from "../../sdk/location.js";
 import { createServer, DEFAULT_LISTEN, listen, parseListen } from "../../server/index.js";
 import { parseTokensFile } from "../../server/tokens-file.js";
 import { type GlobalOptions, ledgerPath, openExistingLog, reportCreated, settings } from "../context.js";
@@ -60,6 +61,10 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
       [],
     )
     .option("--checkpoint-ms <ms>", "sign a checkpoint this long after an append (default 1000)")
+    .option(
+      "--collector-key <file>",
+      "take OTLP/HTTP traces at POST /v1/traces, signed into the ledger by this collector (a registered system actor)",
+    )
     .addHelpText(
       "after",
       `
@@ -69,57 +74,71 @@ admission rules and the control rules decide, and a refused batch writes nothing
 
 Endpoints: POST /v1/entries; GET /v1/entries?start=&end=, /v1/entries/:index, /v1/optimizers,
 /v1/optimizers/:name, /v1/tree, /v1/review, /v1/findings, /v1/checkpoint,
-/v1/proof/inclusion/:index?size=, /v1/proof/consistency?old=&new=, /healthz; C2SP tlog-tiles
+/v1/proof/inclusion/:index?size=, /v1/proof/consistency?old=&new=, /healthz; POST /v1/traces
+(OTLP/HTTP, with --collector-key); C2SP tlog-tiles
 /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]. Errors are JSON
 {"error":{"code","message"}}. SIGTERM or Ctrl-C closes cleanly. See docs/server.md.`,
     )
-    .action(async (opts: { listen?: string; tokens?: string; witness: string[]; checkpointMs?: string }) => {
-      const g = globals();
-      const at = parseListen(opts.listen ?? (process.env.OPTPROV_LISTEN || DEFAULT_LISTEN));
-      const access =
-        opts.tokens === undefined
-          ? undefined
-          : parseTokensFile(
-              readInputText(opts.tokens, { what: "--tokens", maxBytes: 16 << 20 }),
-              shownPath(opts.tokens),
-            );
-      const witnesses = opts.witness.map(parseWitness);
-      const file = ledgerPath(g);
-      if (!fs.existsSync(file)) {
-        // A new ledger, with a new log key beside it unless one is named, as the SDK makes one.
-        const named = settings(g).logKey;
-        const source = named.source === "default" ? undefined : named.value;
-        const made = await openLedger({ path: file, ...(source ? { logKey: source } : {}) });
-        const origin = made.log.origin;
-        await made.close();
-        // The SDK says so when it writes a new log key.
-        reportCreated({ ledger: file, logKeyFile: undefined, origin });
-      }
-      const log = await openExistingLog(g, { write: true, logKey: "optional" });
-      const server = createServer({
-        log,
-        ...(access ? { access } : {}),
-        witnesses,
-        ...(opts.checkpointMs !== undefined
-          ? { checkpointDelayMs: parseIndex(opts.checkpointMs, "--checkpoint-ms") }
-          : {}),
-      });
-      let listening: Awaited<ReturnType<typeof listen>>;
-      try {
-        listening = await listen(server, at);
-      } catch (err) {
-        await server.close();
-        await log.close();
-        throw err;
-      }
-      makeOutput(g.json === true).result(
-        { url: listening.url, origin: log.origin, ledger: file },
-        () => `optprov serve: listening on ${listening.url} (log ${log.origin}, ledger ${shownPath(file)})`,
-      );
-      await untilSignalled(async () => {
-        await listening.close();
-        await server.close();
-        await log.close();
-      });
-    });
+    .action(
+      async (opts: {
+        listen?: string;
+        tokens?: string;
+        witness: string[];
+        checkpointMs?: string;
+        collectorKey?: string;
+      }) => {
+        const g = globals();
+        const at = parseListen(opts.listen ?? (process.env.OPTPROV_LISTEN || DEFAULT_LISTEN));
+        const access =
+          opts.tokens === undefined
+            ? undefined
+            : parseTokensFile(
+                readInputText(opts.tokens, { what: "--tokens", maxBytes: 16 << 20 }),
+                shownPath(opts.tokens),
+              );
+        const witnesses = opts.witness.map(parseWitness);
+        const collector =
+          opts.collectorKey === undefined
+            ? undefined
+            : readSignerKey(opts.collectorKey, "--collector-key", "actor");
+        const file = ledgerPath(g);
+        if (!fs.existsSync(file)) {
+          // A new ledger, with a new log key beside it unless one is named, as the SDK makes one.
+          const named = settings(g).logKey;
+          const source = named.source === "default" ? undefined : named.value;
+          const made = await openLedger({ path: file, ...(source ? { logKey: source } : {}) });
+          const origin = made.log.origin;
+          await made.close();
+          // The SDK says so when it writes a new log key.
+          reportCreated({ ledger: file, logKeyFile: undefined, origin });
+        }
+        const log = await openExistingLog(g, { write: true, logKey: "optional" });
+        const server = createServer({
+          log,
+          ...(access ? { access } : {}),
+          witnesses,
+          ...(collector ? { otlp: otlpHandler({ target: { log }, collector }) } : {}),
+          ...(opts.checkpointMs !== undefined
+            ? { checkpointDelayMs: parseIndex(opts.checkpointMs, "--checkpoint-ms") }
+            : {}),
+        });
+        let listening: Awaited<ReturnType<typeof listen>>;
+        try {
+          listening = await listen(server, at);
+        } catch (err) {
+          await server.close();
+          await log.close();
+          throw err;
+        }
+        makeOutput(g.json === true).result(
+          { url: listening.url, origin: log.origin, ledger: file },
+          () => `optprov serve: listening on ${listening.url} (log ${log.origin}, ledger ${shownPath(file)})`,
+        );
+        await untilSignalled(async () => {
+          await listening.close();
+          await server.close();
+          await log.close();
+        });
+      },
+    );
 }

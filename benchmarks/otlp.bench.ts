@@ -1,0 +1,194 @@
+/**
+ * npm run bench:otlp [-- --quick]   (builds first; measures the built package in dist/)
+ *
+ * OpenTelemetry ingest into the embedded SQLite ledger: OTLP/HTTP export requests of 512 spans
+ * (the OpenTelemetry SDKs' default export batch), shaped like a GenAI agent's traces (agent,
+ * chat and tool spans with their `gen_ai.*` attributes and a few of no convention), taken in by
+ * `ingestOtlp` one request after another, each a durable signed append, in JSON and in protobuf.
+ * Beside it, in the same run, the baseline: decoding the same payloads alone, no ledger. Imports
+ * only what the package exports. Prints a table; asserts nothing.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateSignerKey } from "optprov";
+import { decodeOtlp, ingestOtlp, OTLP_JSON, OTLP_PROTOBUF, otlpIngestor } from "optprov/interop";
+import { openLedger } from "optprov/sdk";
+import protobuf from "protobufjs";
+import { fmt, table } from "./report.js";
+
+const quick = process.argv.includes("--quick");
+const REQUESTS = quick ? 20 : 100;
+const SPANS = 512;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-otlp-bench-"));
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
+const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
+const int = (key: string, v: number) => ({ key, value: { intValue: String(v) } });
+
+/** One export request: a trace of agents, each invoked with chat and tool spans under it. */
+function exportRequest(r: number): Record<string, unknown> {
+  const traceId = hex(r + 1, 32);
+  const t0 = 1_796_191_200_000_000_000n + BigInt(r) * 1_000_000_000n;
+  const spans: Record<string, unknown>[] = [];
+  for (let i = 0; i < SPANS; i++) {
+    const agent = Math.floor(i / 64);
+    const role = i % 64;
+    const op =
+      role === 0 ? "create_agent" : role === 1 ? "invoke_agent" : role % 3 === 0 ? "execute_tool" : "chat";
+    const parent =
+      role === 0
+        ? agent === 0
+          ? undefined
+          : (agent - 1) * 64 + 1
+        : role === 1
+          ? agent * 64
+          : agent * 64 + 1;
+    const start = t0 + BigInt(i) * 1000n;
+    spans.push({
+      traceId,
+      spanId: hex(r * SPANS + i + 1, 16),
+      ...(parent !== undefined ? { parentSpanId: hex(r * SPANS + parent + 1, 16) } : {}),
+      name: op === "chat" ? "chat gpt-4.1" : `${op} agent-${agent}`,
+      kind: op === "chat" ? 3 : 1,
+      startTimeUnixNano: String(start),
+      endTimeUnixNano: String(start + 900n),
+      attributes: [
+        str("gen_ai.operation.name", op),
+        ...(op === "create_agent" || op === "invoke_agent"
+          ? [str("gen_ai.agent.id", `r${r}-agent-${agent}`), str("gen_ai.agent.name", `agent-${agent}`)]
+          : []),
+        str("gen_ai.provider.name", "openai"),
+        str("gen_ai.request.model", "gpt-4.1"),
+        int("gen_ai.usage.input_tokens", 1200 + i),
+        int("gen_ai.usage.output_tokens", 300 + i),
+        str("gen_ai.conversation.id", `conv-${r}`),
+        { key: "acme.temperature", value: { doubleValue: 0.25 } },
+        { key: "acme.cached", value: { boolValue: i % 2 === 0 } },
+      ],
+      status: { code: 1 },
+    });
+  }
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [str("service.name", "agents"), str("service.version", "1.0.0")] },
+        scopeSpans: [{ scope: { name: "acme-agents", version: "0.4.0" }, spans }],
+      },
+    ],
+  };
+}
+
+// Protobuf bodies: the same requests encoded by protobufjs from the vendored OTLP protos.
+const root = new protobuf.Root();
+const protoDir = path.join(here, "..", "src", "interop", "otlp", "proto");
+root.resolvePath = (_o, t) => path.join(protoDir, t);
+root.loadSync("opentelemetry/proto/collector/trace/v1/trace_service.proto");
+const Request = root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest");
+const b64 = (h: string) => Buffer.from(h, "hex").toString("base64");
+function toProtobuf(req: Record<string, unknown>): Uint8Array {
+  const copy = structuredClone(req) as {
+    resourceSpans: { scopeSpans: { spans: Record<string, string>[] }[] }[];
+  };
+  for (const rs of copy.resourceSpans)
+    for (const ss of rs.scopeSpans)
+      for (const s of ss.spans) {
+        s.traceId = b64(s.traceId!);
+        s.spanId = b64(s.spanId!);
+        if (s.parentSpanId) s.parentSpanId = b64(s.parentSpanId);
+      }
+  return Request.encode(Request.fromObject(copy)).finish();
+}
+
+const requests = Array.from({ length: REQUESTS }, (_, r) => exportRequest(r));
+const json = requests.map((r) => new TextEncoder().encode(JSON.stringify(r)));
+const pb = requests.map(toProtobuf);
+const totalSpans = REQUESTS * SPANS;
+
+function parseOnly(bodies: Uint8Array[], type: string): number {
+  for (const b of bodies.slice(0, 5)) decodeOtlp(b, type); // warm up
+  const t0 = performance.now();
+  let n = 0;
+  for (const b of bodies) n += decodeOtlp(b, type).spans.length;
+  const ms = performance.now() - t0;
+  if (n !== totalSpans) throw new Error(`decoded ${n} spans, expected ${totalSpans}`);
+  return ms;
+}
+
+/**
+ * Ingest every body but the first (a warm-up) into a fresh ledger: one request after another
+ * (`inFlight` 1, `ingestOtlp`), or `inFlight` exporters at once through `otlpIngestor`, which
+ * commits the requests that arrive together in one transaction.
+ */
+async function ingest(
+  bodies: Uint8Array[],
+  type: string,
+  name: string,
+  inFlight: number,
+): Promise<{ ms: number; entries: number }> {
+  const ledger = await openLedger({ path: path.join(dir, `${name}.db`) });
+  try {
+    const collector = generateSignerKey("otel-collector");
+    await ledger.actor("otel-collector", collector, "system");
+    await ingestOtlp(ledger, collector, bodies[0]!, type);
+    const t0 = performance.now();
+    let entries = 0;
+    if (inFlight === 1)
+      for (const b of bodies.slice(1))
+        entries += (await ingestOtlp(ledger, collector, b, type)).entries.length;
+    else {
+      const one = otlpIngestor(ledger, collector);
+      const rest = bodies.slice(1);
+      const exporter = async () => {
+        for (let b = rest.shift(); b !== undefined; b = rest.shift()) {
+          const r = await one(b, type);
+          entries += r.entries.length;
+          // An exporter sends its next batch once the last is answered; a macrotask between the
+          // two lets the other exporters' requests in first, as network round trips would.
+          await new Promise((r) => setImmediate(r));
+        }
+      };
+      await Promise.all(Array.from({ length: inFlight }, exporter));
+    }
+    return { ms: performance.now() - t0, entries };
+  } finally {
+    await ledger.close();
+  }
+}
+
+console.log(
+  `optprov OTLP ingest benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? "cpu"} x${os.availableParallelism()}, Node ${process.version}${quick ? " (quick)" : ""}`,
+);
+console.log(
+  `${REQUESTS} export requests of ${SPANS} spans; JSON ${fmt(json[0]!.length / 1024)} KiB, protobuf ${fmt(pb[0]!.length / 1024)} KiB each`,
+);
+const parsedJson = parseOnly(json, OTLP_JSON);
+const parsedPb = parseOnly(pb, OTLP_PROTOBUF);
+const ingestedJson = await ingest(json, OTLP_JSON, "json", 1);
+const ingestedPb = await ingest(pb, OTLP_PROTOBUF, "protobuf", 1);
+const IN_FLIGHT = 8;
+const groupedJson = await ingest(json, OTLP_JSON, "json-8", IN_FLIGHT);
+const groupedPb = await ingest(pb, OTLP_PROTOBUF, "protobuf-8", IN_FLIGHT);
+const counted = totalSpans - SPANS; // the first request of each ingest run warms up
+const row = (what: string, r: { ms: number; entries: number }) => [
+  what,
+  counted,
+  r.entries,
+  fmt(r.ms),
+  fmt((counted * 1000) / r.ms),
+];
+table(
+  "OTLP ingest into the embedded SQLite ledger (synchronous=FULL), beside decoding alone",
+  ["path", "spans", "entries", "ms", "spans/s"],
+  [
+    ["decode JSON only (no ledger)", totalSpans, "-", fmt(parsedJson), fmt((totalSpans * 1000) / parsedJson)],
+    ["decode protobuf only (no ledger)", totalSpans, "-", fmt(parsedPb), fmt((totalSpans * 1000) / parsedPb)],
+    row("ingest JSON, one request at a time", ingestedJson),
+    row("ingest protobuf, one request at a time", ingestedPb),
+    row(`ingest JSON, ${IN_FLIGHT} exporters at once`, groupedJson),
+    row(`ingest protobuf, ${IN_FLIGHT} exporters at once`, groupedPb),
+  ],
+);
+fs.rmSync(dir, { recursive: true, force: true });
