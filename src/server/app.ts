@@ -106,11 +106,20 @@ function optionalIndex(text: string | undefined, what: string, fallback: number)
   return text === undefined ? fallback : indexParam(text, what);
 }
 
+/** The stored envelope as JSON; bytes that are not JSON (a store edited behind the log) as base64. */
+function envelopeValue(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown;
+  } catch {
+    return { base64: encodeBase64(bytes) };
+  }
+}
+
 function entryJson(e: StoredEntry, withStatement: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {
     index: e.index,
     leafHash: encodeBase64(e.leafHash),
-    envelope: JSON.parse(Buffer.from(e.envelope).toString("utf8")) as unknown,
+    envelope: envelopeValue(e.envelope),
   };
   if (withStatement) {
     try {
