@@ -55,7 +55,12 @@ const SLOW = [
 class SlowFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification) => {
-      const i = SLOW.indexOf(path.relative(import.meta.dirname, f.moduleId).split(path.sep).join("/"));
+      const i = SLOW.indexOf(
+        path
+          .relative(import.meta.dirname, f.moduleId)
+          .split(path.sep)
+          .join("/"),
+      );
       return i < 0 ? SLOW.length : i;
     };
     return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));

@@ -25,6 +25,7 @@ export {
   renderAudit,
 } from "./audit.js";
 export { DETECTORS, type DetectorEntry } from "./detector-registry.js";
+export { constraintFinding, constraintLedgerDetector, reportedViolations } from "./detectors/constraint.js";
 export {
   detectDistributionalShift,
   type EpisodeShift,
@@ -56,7 +57,6 @@ export {
   type GoodhartSeries,
   type GoodhartThresholds,
 } from "./detectors/goodhart.js";
-export { constraintFinding, constraintLedgerDetector, reportedViolations } from "./detectors/constraint.js";
 export { goodhartLedgerDetector } from "./detectors/goodhart-ledger.js";
 export {
   CONTROL_VARIANTS,

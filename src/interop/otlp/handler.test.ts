@@ -30,7 +30,13 @@ beforeAll(async () => {
 afterAll(() => ledger.close());
 
 const post = (body: Uint8Array, headers: Record<string, string>) =>
-  handle(new Request("http://localhost/v1/traces", { method: "POST", headers, body: body as Uint8Array<ArrayBuffer> }));
+  handle(
+    new Request("http://localhost/v1/traces", {
+      method: "POST",
+      headers,
+      body: body as Uint8Array<ArrayBuffer>,
+    }),
+  );
 
 describe("POST /v1/traces", () => {
   it("takes a JSON body and answers an empty ExportTraceServiceResponse in JSON", async () => {

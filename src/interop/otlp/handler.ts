@@ -57,7 +57,10 @@ function reply(protobufBody: boolean, status: number, rpc: number, code: string,
   const text = `${code}: ${message}`.slice(0, 2000);
   if (protobufBody) {
     const bytes = protobuf.Writer.create().uint32(8).int32(rpc).uint32(18).string(text).finish();
-    return new Response(bytes as Uint8Array<ArrayBuffer>, { status, headers: { "content-type": OTLP_PROTOBUF } });
+    return new Response(bytes as Uint8Array<ArrayBuffer>, {
+      status,
+      headers: { "content-type": OTLP_PROTOBUF },
+    });
   }
   return Response.json({ code: rpc, message: text }, { status });
 }
