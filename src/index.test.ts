@@ -125,6 +125,7 @@ it("pins the exports of optprov, optprov/ledger and optprov/sdk", () => {
 it("pins the exports of optprov/oversight", () => {
   expect(Object.keys(oversight).sort()).toMatchInlineSnapshot(`
     [
+      "ANCESTRY_MONITORS",
       "CONTROL_VARIANTS",
       "DECISION_LIMITS",
       "DETECTORS",
@@ -141,8 +142,11 @@ it("pins the exports of optprov/oversight", () => {
       "SHIFT_DEFAULTS",
       "SHIFT_MAX_OBSERVATIONS",
       "WitnessRecord",
+      "ancestryReport",
       "audit",
       "compareFindings",
+      "constraintFinding",
+      "constraintLedgerDetector",
       "cosignLatest",
       "detectDistributionalShift",
       "detectGoodhart",
@@ -166,6 +170,7 @@ it("pins the exports of optprov/oversight", () => {
       "readLedger",
       "renderAudit",
       "replayLedger",
+      "reportedViolations",
       "reviewQueue",
       "rowsDependingOn",
       "selfModificationDetector",

@@ -50,6 +50,7 @@ const PROMISED: Readonly<Record<string, readonly string[]>> = {
     "ANCESTRY_MONITORS",
     "ancestryReport",
   ],
+  "./server": ["createServer", "listen"],
   "./interop": ["exportLedger", "toOpenLineage", "toCycloneDx", "toSigstoreBundle", "verifySigstoreBundle"],
   "./model": [
     "loadSpec",
