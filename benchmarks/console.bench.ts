@@ -12,10 +12,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { testSpec } from "../src/control/test-support/specs.js";
-import { generateSignerKey } from "../src/ledger/keys.js";
-import { spawnSpecFrom } from "../src/sdk/from-spec.js";
-import { openLedger } from "../src/sdk/ledger.js";
+import { generateSignerKey } from "optprov";
+import { openLedger } from "optprov/sdk";
 import { launch, serveLedger, tmpDir } from "../test/console/support/fixture.js";
 import { fmt, median, table } from "./report.js";
 
@@ -47,21 +45,16 @@ const built = performance.now();
 const perTrainer = Math.ceil((NODES - TRAINERS) / TRAINERS);
 let made = 0;
 for (let t = 0; t < TRAINERS && made < NODES; t++) {
-  const trainer = await root.spawn(
-    spawnSpecFrom(
-      testSpec({ name: `trainer-${t}`, kind: "q-learning", maxSteps: 1000, mayCreate: ["tree-search"] }),
-      {
-        name: `trainer-${t}`,
-      },
-    ),
-  );
+  const trainer = await root.spawn({
+    name: `trainer-${t}`,
+    process: { kind: "q-learning", budget: { maxSteps: 1000 }, mayCreate: ["tree-search"] },
+  });
   made++;
   for (let c = 0; c < perTrainer && made < NODES; c++, made++)
-    await trainer.spawn(
-      spawnSpecFrom(testSpec({ name: `planner-${t}-${c}`, kind: "tree-search", maxSteps: 100 }), {
-        name: `planner-${t}-${c}`,
-      }),
-    );
+    await trainer.spawn({
+      name: `planner-${t}-${c}`,
+      process: { kind: "tree-search", budget: { maxSteps: 100 } },
+    });
 }
 console.log(`ledger of ${made} optimizers written in ${fmt((performance.now() - built) / 1000, 1)} s`);
 

@@ -23,6 +23,7 @@ import {
   reportedViolations,
 } from "./detectors/constraint.js";
 import { type EpisodeProxy, goodhartOfRecord, intendedValue } from "./detectors/goodhart-ledger.js";
+import { unapprovedChanges } from "./detectors/self-modification.js";
 
 /** Findings kept per optimizer and monitor: the gate needs to know that, not every instance. */
 const MAX_FINDINGS = 20;
@@ -40,28 +41,14 @@ const selfModification: AncestryMonitor<SelfModificationMemory> = {
     const b = view.predicate;
     if (b.params === undefined) return;
     const before = m.params.get(b.actor) ?? state.optimizers.get(b.actor)?.declared.params ?? {};
-    const found: MonitorFinding[] = [];
-    for (const [name, value] of Object.entries(b.params ?? {})) {
-      const was = before[name];
-      if (was === undefined || was === value) continue;
-      let approved = false;
-      for (const c of state.changes.values())
-        if (
-          c.optimizer === b.actor &&
-          c.field === `params.${name}` &&
-          c.index < index &&
-          c.to === value &&
-          state.changeApproved(c)
-        )
-          approved = true;
-      if (!approved)
-        found.push({
-          code: "PARAMETER_CHANGED_WITHOUT_APPROVAL",
-          severity: "high",
-          message: `${b.actor} changed its ${name} from ${String(was)} to ${String(value)} at step ${b.firstStep} without an approved change entry`,
-          entries: [index],
-        });
-    }
+    const found: MonitorFinding[] = unapprovedChanges(b.actor, b.params, before, index, state).map(
+      ({ name, was, value }) => ({
+        code: "PARAMETER_CHANGED_WITHOUT_APPROVAL",
+        severity: "high",
+        message: `${b.actor} changed its ${name} from ${String(was)} to ${String(value)} at step ${b.firstStep} without an approved change entry`,
+        entries: [index],
+      }),
+    );
     const previous = m.params.get(b.actor);
     m.params.set(b.actor, { ...before, ...b.params });
     const list = m.found.get(b.actor) ?? [];

@@ -3,8 +3,47 @@
  * run time without an approved `change` entry. Declared values come from the creation entry's
  * process declaration; running values from the `params` each step batch records.
  */
+import type { ControlState } from "../../control/state.js";
 import type { Finding } from "./finding.js";
 import type { LedgerDetector } from "./ledger-detector.js";
+
+/** A parameter a step batch runs with that differs from what it ran before, with no approved change. */
+export interface UnapprovedChange {
+  readonly name: string;
+  readonly was: unknown;
+  readonly value: unknown;
+}
+
+/**
+ * The parameters in `params` (a step batch of `actor` at `index`) that differ from `before` and
+ * that no approved `change` entry on `params.<name>` before this batch allows. Shared by the audit
+ * detector and the `self-modification` ancestry monitor, so the two judge alike.
+ */
+export function unapprovedChanges(
+  actor: string,
+  params: Readonly<Record<string, unknown>>,
+  before: Readonly<Record<string, unknown>>,
+  index: number,
+  state: ControlState,
+): UnapprovedChange[] {
+  const out: UnapprovedChange[] = [];
+  for (const [name, value] of Object.entries(params)) {
+    const was = before[name];
+    if (was === undefined || was === value) continue;
+    let ok = false;
+    for (const c of state.changes.values())
+      if (
+        c.optimizer === actor &&
+        c.field === `params.${name}` &&
+        c.index < index &&
+        c.to === value &&
+        state.changeApproved(c)
+      )
+        ok = true;
+    if (!ok) out.push({ name, was, value });
+  }
+  return out;
+}
 
 /**
  * @example const findings = (await audit(store)).findings.filter((f) => f.detector === "self-modification");
@@ -18,21 +57,7 @@ export function selfModificationDetector(): LedgerDetector {
       const b = s.predicate;
       if (b.params === undefined) return;
       const before = current.get(b.actor) ?? { ...(state.optimizers.get(b.actor)?.declared.params ?? {}) };
-      for (const [name, value] of Object.entries(b.params)) {
-        const was = before[name];
-        if (was === undefined || was === value) continue;
-        // Approved parameter changes: a `change` entry on `params.<name>` that the overseers approved, before this batch.
-        let ok = false;
-        for (const c of state.changes.values())
-          if (
-            c.optimizer === b.actor &&
-            c.field === `params.${name}` &&
-            c.index < index &&
-            c.to === value &&
-            state.changeApproved(c)
-          )
-            ok = true;
-        if (ok) continue;
+      for (const { name, was, value } of unapprovedChanges(b.actor, b.params, before, index, state)) {
         findings.push({
           detector: "self-modification",
           code: "PARAMETER_CHANGED_WITHOUT_APPROVAL",
