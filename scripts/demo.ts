@@ -65,7 +65,7 @@ try {
   }
   const report = await verifyLedger(ledger.log.store, { logKey: ledger.log.logVerifier });
   say(
-    `\nverify (log key pinned): ${report.ok ? "OK" : `FAILED ${report.problem?.code} at #${report.problem?.index}`}: ${report.entries.toLocaleString("en")} entries, ${report.actors} actors, ${report.checkpoints} checkpoints, witnesses ${report.witnesses.join(", ") || "none"}`,
+    `\nverify (log key pinned): ${report.ok ? "OK" : `FAILED ${report.problem?.code} at #${report.problem?.index}`}: ${report.entries.toLocaleString("en")} entries, ${report.actors} actors, ${report.checkpoints} checkpoints, witnesses ${report.witnesses.map((w) => `${w.name} (${w.keyId})`).join(", ") || "none"}`,
   );
   say(`log key: ${formatVerifierKey(ledger.log.logVerifier)}`);
   say(
