@@ -11,7 +11,8 @@
 
 import type { ControlState } from "../control/state.js";
 import { OptprovError } from "../errors.js";
-import { Log } from "../ledger/log.js";
+import type { AdmissionEntry } from "../ledger/admission.js";
+import { Log, type LogObserver } from "../ledger/log.js";
 import type { LedgerStore } from "../ledger/store.js";
 import type { VerifyReport } from "../ledger/verify.js";
 import type { WorkerPool } from "../ledger/worker-pool.js";
@@ -68,60 +69,31 @@ const MAX_SKIPPED_LISTED = 50;
  * @example const report = await audit(SqliteStore.open("ledger.db", { readonly: true }));
  */
 export async function audit(store: LedgerStore, options: AuditOptions = {}): Promise<AuditReport> {
-  const findings: Finding[] = [];
-  const verify = await verifyOrReport(store, options.pool, findings);
-  findings.push(...forgeryFindings(verify));
   const factories = { ...LEDGER_DETECTORS, ...options.detectors };
-  const running = new Map<string, LedgerDetector>();
-  const guarded = (name: string, fn: () => void) => {
-    try {
-      fn();
-    } catch (err) {
-      running.delete(name);
-      findings.push(
-        unreadable(
-          name,
-          `the ${name} detector stopped on input it could not read: ${(err as Error).message}; its findings are missing`,
-        ),
-      );
-    }
-  };
-  for (const [name, make] of Object.entries(factories))
-    if (options.only === undefined || options.only.includes(name))
-      guarded(name, () => running.set(name, make()));
-
+  const names = Object.keys(factories).filter((n) => options.only === undefined || options.only.includes(n));
+  const findings: Finding[] = [];
+  // One pass when the ledger verifies: the detectors ride on the verifier's replay.
+  let scan = new Scan(factories, names);
+  const verify = await verifyOrReport(store, options.pool, findings, scan);
+  findings.push(...forgeryFindings(verify));
   const skipped: { index: number; code: string; message: string }[] = [];
-  let state: ControlState | undefined;
-  try {
-    const log = await Log.open(store, {
-      rules: ledgerRules(),
-      ...(options.pool ? { pool: options.pool } : {}),
-      onRefused: (index, code, message) => skipped.push({ index, code, message }),
-      observer: {
-        full: true,
-        entry(index, entry, blob, now) {
-          const s = entry.statement!;
-          for (const [name, d] of running) if (d.entry) guarded(name, () => d.entry!(index, s, now));
-          if (s.kind !== "optimizer") return;
-          const o = now.optimizers.get(s.predicate.optimizer.name);
-          if (o === undefined) return;
-          const spec = specOf(s.predicate.optimizer, blob);
-          if (spec === undefined) return;
-          if (spec instanceof Error) {
-            findings.push(
-              unreadable("audit", `${o.name}'s spec could not be read: ${spec.message}`, index, o.name),
-            );
-            return;
-          }
-          for (const [name, d] of running) if (d.spec) guarded(name, () => d.spec!(o, spec, now));
-        },
-      },
-    });
-    state = log.state;
-    await log.settle();
-  } catch (err) {
-    if (!(err instanceof OptprovError)) throw err;
-    findings.push(unreadable("audit", `the ledger could not be replayed: ${err.message}`));
+  if (!verify.ok) {
+    // A ledger that fails verification is read again leniently: entries that break a rule are
+    // skipped and listed, and the detectors start afresh on what can still be read.
+    scan = new Scan(factories, names);
+    try {
+      const log = await Log.open(store, {
+        rules: ledgerRules(),
+        ...(options.pool ? { pool: options.pool } : {}),
+        onRefused: (index, code, message) => skipped.push({ index, code, message }),
+        observer: scan,
+      });
+      scan.state = log.state;
+      await log.settle();
+    } catch (err) {
+      if (!(err instanceof OptprovError)) throw err;
+      scan.findings.push(unreadable("audit", `the ledger could not be replayed: ${err.message}`));
+    }
   }
   const seen = new Set([verify.problem?.index]);
   for (const s of skipped.filter((x) => !seen.has(x.index)).slice(0, MAX_SKIPPED_LISTED))
@@ -141,17 +113,76 @@ export async function audit(store: LedgerStore, options: AuditOptions = {}): Pro
       message: `${skipped.length} entries in all break the log's rules and were left out of this audit`,
       evidence: { numbers: { skipped: skipped.length } },
     });
-  if (state !== undefined) {
-    const final = state;
-    for (const [name, d] of running) guarded(name, () => findings.push(...d.finish(final)));
-  }
+  const state = scan.finish();
+  findings.push(...scan.findings);
   findings.sort(compareFindings);
   const optimizers = [...(state?.optimizers.values() ?? [])].map((o) => ({
     name: o.name,
     chain: [o.name, ...state!.ancestors(o.name)],
     findings: findings.filter((f) => f.optimizer === o.name),
   }));
-  return { verify, detectorsRun: ["forgery", ...running.keys()], findings, optimizers };
+  return { verify, detectorsRun: ["forgery", ...scan.running.keys()], findings, optimizers };
+}
+
+/**
+ * The detectors over one replay, as its observer: each sees every admitted entry and every recorded
+ * spec; a detector that throws is reported and stopped, the others go on.
+ */
+class Scan implements LogObserver<ControlState> {
+  readonly full = true;
+  readonly running = new Map<string, LedgerDetector>();
+  readonly findings: Finding[] = [];
+  /** The control state the replay reached; undefined when it never started. */
+  state: ControlState | undefined;
+
+  constructor(factories: Readonly<Record<string, LedgerDetectorFactory>>, names: readonly string[]) {
+    for (const name of names) this.guarded(name, () => this.running.set(name, factories[name]!()));
+  }
+
+  entry(
+    index: number,
+    entry: AdmissionEntry,
+    blob: (digest: string) => Uint8Array | undefined,
+    now: ControlState,
+  ) {
+    this.state = now;
+    const s = entry.statement!;
+    for (const [name, d] of this.running) if (d.entry) this.guarded(name, () => d.entry!(index, s, now));
+    if (s.kind !== "optimizer") return;
+    const o = now.optimizers.get(s.predicate.optimizer.name);
+    if (o === undefined) return;
+    const spec = specOf(s.predicate.optimizer, blob);
+    if (spec === undefined) return;
+    if (spec instanceof Error) {
+      this.findings.push(
+        unreadable("audit", `${o.name}'s spec could not be read: ${spec.message}`, index, o.name),
+      );
+      return;
+    }
+    for (const [name, d] of this.running) if (d.spec) this.guarded(name, () => d.spec!(o, spec, now));
+  }
+
+  /** Each detector's closing findings; the final state (a fresh one for an empty ledger). */
+  finish(): ControlState | undefined {
+    const final = this.state;
+    if (final !== undefined)
+      for (const [name, d] of this.running) this.guarded(name, () => this.findings.push(...d.finish(final)));
+    return final;
+  }
+
+  private guarded(name: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.running.delete(name);
+      this.findings.push(
+        unreadable(
+          name,
+          `the ${name} detector stopped on input it could not read: ${(err as Error).message}; its findings are missing`,
+        ),
+      );
+    }
+  }
 }
 
 /** Verify, turning a verifier that cannot even run (an unreadable store) into a finding. */
@@ -159,9 +190,10 @@ async function verifyOrReport(
   store: LedgerStore,
   pool: WorkerPool | undefined,
   findings: Finding[],
+  observer: LogObserver<ControlState>,
 ): Promise<VerifyReport> {
   try {
-    return await verifyLedger(store, pool ? { pool } : {});
+    return await verifyLedger(store, { observer, ...(pool ? { pool } : {}) });
   } catch (err) {
     findings.push({
       detector: "forgery",
