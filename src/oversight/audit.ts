@@ -15,11 +15,12 @@ import { Log } from "../ledger/log.js";
 import type { LedgerStore } from "../ledger/store.js";
 import type { VerifyReport } from "../ledger/verify.js";
 import type { WorkerPool } from "../ledger/worker-pool.js";
+import { AuditReplay } from "./audit-replay.js";
 import { constraintLedgerDetector } from "./detectors/constraint.js";
 import { compareFindings, type Finding } from "./detectors/finding.js";
 import { forgeryFindings } from "./detectors/forgery.js";
 import { goodhartLedgerDetector } from "./detectors/goodhart-ledger.js";
-import { type LedgerDetector, type LedgerDetectorFactory, unreadable } from "./detectors/ledger-detector.js";
+import type { LedgerDetectorFactory } from "./detectors/ledger-detector.js";
 import { selfModificationDetector } from "./detectors/self-modification.js";
 import {
   distributionalShiftLedgerDetector,
@@ -61,9 +62,6 @@ export interface AuditOptions {
   readonly pool?: WorkerPool;
 }
 
-/** Entries skipped by the replay that are listed one by one; the rest are counted. */
-const MAX_SKIPPED_LISTED = 50;
-
 /**
  * @example const report = await audit(SqliteStore.open("ledger.db", { readonly: true }));
  */
@@ -71,87 +69,32 @@ export async function audit(store: LedgerStore, options: AuditOptions = {}): Pro
   const findings: Finding[] = [];
   const verify = await verifyOrReport(store, options.pool, findings);
   findings.push(...forgeryFindings(verify));
-  const factories = { ...LEDGER_DETECTORS, ...options.detectors };
-  const running = new Map<string, LedgerDetector>();
-  const guarded = (name: string, fn: () => void) => {
-    try {
-      fn();
-    } catch (err) {
-      running.delete(name);
-      findings.push(
-        unreadable(
-          name,
-          `the ${name} detector stopped on input it could not read: ${(err as Error).message}; its findings are missing`,
-        ),
-      );
-    }
-  };
-  for (const [name, make] of Object.entries(factories))
-    if (options.only === undefined || options.only.includes(name))
-      guarded(name, () => running.set(name, make()));
-
-  const skipped: { index: number; code: string; message: string }[] = [];
+  const replay = new AuditReplay({
+    detectors: { ...LEDGER_DETECTORS, ...options.detectors },
+    only: options.only,
+  });
   let state: ControlState | undefined;
   try {
     const log = await Log.open(store, {
       rules: ledgerRules(),
       ...(options.pool ? { pool: options.pool } : {}),
-      onRefused: (index, code, message) => skipped.push({ index, code, message }),
-      observer: {
-        full: true,
-        entry(index, entry, blob, now) {
-          const s = entry.statement!;
-          for (const [name, d] of running) if (d.entry) guarded(name, () => d.entry!(index, s, now));
-          if (s.kind !== "optimizer") return;
-          const o = now.optimizers.get(s.predicate.optimizer.name);
-          if (o === undefined) return;
-          const spec = specOf(s.predicate.optimizer, blob);
-          if (spec === undefined) return;
-          if (spec instanceof Error) {
-            findings.push(
-              unreadable("audit", `${o.name}'s spec could not be read: ${spec.message}`, index, o.name),
-            );
-            return;
-          }
-          for (const [name, d] of running) if (d.spec) guarded(name, () => d.spec!(o, spec, now));
-        },
-      },
+      onRefused: replay.onRefused,
+      observer: replay.observer,
     });
     state = log.state;
     await log.settle();
   } catch (err) {
     if (!(err instanceof OptprovError)) throw err;
-    findings.push(unreadable("audit", `the ledger could not be replayed: ${err.message}`));
+    replay.failed(err.message);
   }
-  const seen = new Set([verify.problem?.index]);
-  for (const s of skipped.filter((x) => !seen.has(x.index)).slice(0, MAX_SKIPPED_LISTED))
-    findings.push({
-      detector: "forgery",
-      code: s.code,
-      severity: "critical",
-      message: `entry #${s.index} breaks the log's rules and was left out of this audit: ${s.message}`,
-      evidence: { entries: [s.index] },
-      firstAt: { entry: s.index },
-    });
-  if (skipped.length > MAX_SKIPPED_LISTED)
-    findings.push({
-      detector: "forgery",
-      code: "ENTRIES_SKIPPED",
-      severity: "critical",
-      message: `${skipped.length} entries in all break the log's rules and were left out of this audit`,
-      evidence: { numbers: { skipped: skipped.length } },
-    });
-  if (state !== undefined) {
-    const final = state;
-    for (const [name, d] of running) guarded(name, () => findings.push(...d.finish(final)));
-  }
+  findings.push(...replay.findings(state, verify.problem?.index));
   findings.sort(compareFindings);
   const optimizers = [...(state?.optimizers.values() ?? [])].map((o) => ({
     name: o.name,
     chain: [o.name, ...state!.ancestors(o.name)],
     findings: findings.filter((f) => f.optimizer === o.name),
   }));
-  return { verify, detectorsRun: ["forgery", ...running.keys()], findings, optimizers };
+  return { verify, detectorsRun: ["forgery", ...replay.detectorsRun], findings, optimizers };
 }
 
 /** Verify, turning a verifier that cannot even run (an unreadable store) into a finding. */
@@ -185,21 +128,6 @@ async function verifyOrReport(
   }
 }
 
-/** The spec a creation recorded: inline, or the blob beside the log; an Error when it cannot be read. */
-function specOf(
-  o: { readonly spec?: unknown; readonly specDigest?: string | undefined },
-  blob: (digest: string) => Uint8Array | undefined,
-): unknown {
-  if (o.spec !== undefined) return o.spec;
-  if (o.specDigest === undefined) return undefined;
-  const data = blob(o.specDigest);
-  if (data === undefined) return new Error(`its blob ${o.specDigest} is not stored beside the log`);
-  try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
-  } catch (err) {
-    return new Error(`its blob ${o.specDigest} is not UTF-8 JSON (${(err as Error).message})`);
-  }
-}
 export function renderAudit(r: AuditReport): string {
   const lines = [
     `ledger: ${r.verify.ok ? "verifies" : `DOES NOT VERIFY (${r.verify.problem?.code})`}; ${r.verify.entries} entries; detectors: ${r.detectorsRun.join(", ")}`,
