@@ -50,20 +50,26 @@ export function accountabilityPage(): { element: HTMLElement; ready: Promise<voi
     getJson("/v1/findings", isFindings, "{ verify, findings }").then(
       (f) =>
         verifyBox.replaceChildren(
-          f.verify.ok
+          f.verify === null
             ? el(
                 "p",
-                { class: "verify-ok", id: "verify-status", "data-ok": "true" },
-                `Verified: ${f.verify.entries} entries, every signature, rule and checkpoint re-checked.`,
+                { class: "verify-pending", id: "verify-status", "data-ok": "pending" },
+                `Being verified: the server re-checks every signature, rule and checkpoint of ${f.size} entries in the background; reload to see the result.`,
               )
-            : el(
-                "div",
-                { class: "verify-fail error", id: "verify-status", "data-ok": "false", role: "alert" },
-                el("strong", { class: "code" }, f.verify.problem?.code ?? "VERIFY_FAILED"),
-                " ",
-                f.verify.problem?.message ?? "the ledger does not verify",
-                f.verify.problem?.index !== undefined ? ` (entry #${f.verify.problem.index})` : "",
-              ),
+            : f.verify.ok
+              ? el(
+                  "p",
+                  { class: "verify-ok", id: "verify-status", "data-ok": "true" },
+                  `Verified: ${f.verify.entries} entries, every signature, rule and checkpoint re-checked.`,
+                )
+              : el(
+                  "div",
+                  { class: "verify-fail error", id: "verify-status", "data-ok": "false", role: "alert" },
+                  el("strong", { class: "code" }, f.verify.problem?.code ?? "VERIFY_FAILED"),
+                  " ",
+                  f.verify.problem?.message ?? "the ledger does not verify",
+                  f.verify.problem?.index !== undefined ? ` (entry #${f.verify.problem.index})` : "",
+                ),
         ),
       (err: unknown) => verifyBox.replaceChildren(errorBox(err)),
     ),

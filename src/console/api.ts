@@ -132,10 +132,9 @@ export interface VerifyReport {
 }
 export const isFindings = (
   v: unknown,
-): v is { size: number; verify: VerifyReport; detectorsRun: string[]; findings: Finding[] } =>
+): v is { size: number; verify: VerifyReport | null; detectorsRun: string[]; findings: Finding[] } =>
   isRecord(v) &&
-  isRecord(v.verify) &&
-  typeof v.verify.ok === "boolean" &&
+  (v.verify === null || (isRecord(v.verify) && typeof v.verify.ok === "boolean")) &&
   Array.isArray(v.findings) &&
   v.findings.every((f) => isRecord(f) && typeof f.severity === "string" && typeof f.message === "string");
 

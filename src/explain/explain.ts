@@ -10,8 +10,15 @@ import type { Statement } from "../ledger/statement.js";
 import type { LedgerStore } from "../ledger/store.js";
 import { ANCESTRY_MONITORS } from "../oversight/ancestry-monitors.js";
 
+/**
+ * What an explanation reads beyond the control state: stored entries (a creation's inline spec, the
+ * last step batch) and blobs (a spec kept beside the log). A store is one; the server passes a
+ * cache in front of its store (`server/read-models.ts`), since both never change once written.
+ */
+export type ExplainSource = Pick<LedgerStore, "entry" | "blob">;
+
 /** The statement stored at `index`, or undefined if it is missing or does not parse. */
-async function statementAt(store: LedgerStore, index: number): Promise<Statement | undefined> {
+async function statementAt(store: ExplainSource, index: number): Promise<Statement | undefined> {
   const e = await store.entry(index);
   if (e === undefined) return undefined;
   try {
@@ -27,7 +34,7 @@ async function statementAt(store: LedgerStore, index: number): Promise<Statement
  *
  * @example const spec = await recordedSpec(store, state.optimizers.get("planner")!);
  */
-export async function recordedSpec(store: LedgerStore, o: OptimizerRecord): Promise<unknown> {
+export async function recordedSpec(store: ExplainSource, o: OptimizerRecord): Promise<unknown> {
   if (o.specIn === "entry") {
     const s = await statementAt(store, o.index);
     return s?.kind === "optimizer" ? s.predicate.optimizer.spec : undefined;
@@ -193,7 +200,7 @@ function explainObserved(state: ControlState, a: NonNullable<ReturnType<typeof o
  */
 export async function explain(
   state: ControlState,
-  store: LedgerStore,
+  store: ExplainSource,
   name: string,
 ): Promise<Explanation | undefined> {
   const o = state.optimizers.get(name);

@@ -11,16 +11,16 @@
 
 import type { ControlState } from "../control/state.js";
 import { OptprovError } from "../errors.js";
-import type { AdmissionEntry } from "../ledger/admission.js";
 import { Log, type LogObserver } from "../ledger/log.js";
 import type { LedgerStore } from "../ledger/store.js";
 import type { VerifyReport } from "../ledger/verify.js";
 import type { WorkerPool } from "../ledger/worker-pool.js";
+import { AuditReplay } from "./audit-replay.js";
 import { constraintLedgerDetector } from "./detectors/constraint.js";
 import { compareFindings, type Finding } from "./detectors/finding.js";
 import { forgeryFindings } from "./detectors/forgery.js";
 import { goodhartLedgerDetector } from "./detectors/goodhart-ledger.js";
-import { type LedgerDetector, type LedgerDetectorFactory, unreadable } from "./detectors/ledger-detector.js";
+import type { LedgerDetectorFactory } from "./detectors/ledger-detector.js";
 import { selfModificationDetector } from "./detectors/self-modification.js";
 import {
   distributionalShiftLedgerDetector,
@@ -62,127 +62,52 @@ export interface AuditOptions {
   readonly pool?: WorkerPool;
 }
 
-/** Entries skipped by the replay that are listed one by one; the rest are counted. */
-const MAX_SKIPPED_LISTED = 50;
-
 /**
  * @example const report = await audit(SqliteStore.open("ledger.db", { readonly: true }));
  */
 export async function audit(store: LedgerStore, options: AuditOptions = {}): Promise<AuditReport> {
-  const factories = { ...LEDGER_DETECTORS, ...options.detectors };
-  const names = Object.keys(factories).filter((n) => options.only === undefined || options.only.includes(n));
+  const detectors = { ...LEDGER_DETECTORS, ...options.detectors };
   const findings: Finding[] = [];
   // One pass when the ledger verifies: the detectors ride on the verifier's replay.
-  let scan = new Scan(factories, names);
-  const verify = await verifyOrReport(store, options.pool, findings, scan);
+  let replay = new AuditReplay({ detectors, only: options.only });
+  let state: ControlState | undefined;
+  const observer = (r: AuditReplay): LogObserver<ControlState> => ({
+    full: true,
+    entry(index, entry, blob, now) {
+      state = now;
+      r.observer.entry(index, entry, blob, now);
+    },
+  });
+  const verify = await verifyOrReport(store, options.pool, findings, observer(replay));
   findings.push(...forgeryFindings(verify));
-  const skipped: { index: number; code: string; message: string }[] = [];
   if (!verify.ok) {
     // A ledger that fails verification is read again leniently: entries that break a rule are
     // skipped and listed, and the detectors start afresh on what can still be read.
-    scan = new Scan(factories, names);
+    replay = new AuditReplay({ detectors, only: options.only });
+    state = undefined;
     try {
       const log = await Log.open(store, {
         rules: ledgerRules(),
         ...(options.pool ? { pool: options.pool } : {}),
-        onRefused: (index, code, message) => skipped.push({ index, code, message }),
-        observer: scan,
+        onRefused: replay.onRefused,
+        observer: observer(replay),
       });
-      scan.state = log.state;
+      state = log.state;
       await log.settle();
     } catch (err) {
       if (!(err instanceof OptprovError)) throw err;
-      scan.findings.push(unreadable("audit", `the ledger could not be replayed: ${err.message}`));
+      replay.failed(err.message);
     }
   }
-  const seen = new Set([verify.problem?.index]);
-  for (const s of skipped.filter((x) => !seen.has(x.index)).slice(0, MAX_SKIPPED_LISTED))
-    findings.push({
-      detector: "forgery",
-      code: s.code,
-      severity: "critical",
-      message: `entry #${s.index} breaks the log's rules and was left out of this audit: ${s.message}`,
-      evidence: { entries: [s.index] },
-      firstAt: { entry: s.index },
-    });
-  if (skipped.length > MAX_SKIPPED_LISTED)
-    findings.push({
-      detector: "forgery",
-      code: "ENTRIES_SKIPPED",
-      severity: "critical",
-      message: `${skipped.length} entries in all break the log's rules and were left out of this audit`,
-      evidence: { numbers: { skipped: skipped.length } },
-    });
-  const state = scan.finish();
-  findings.push(...scan.findings);
+  findings.push(...replay.findings(state, verify.problem?.index));
   findings.sort(compareFindings);
-  const optimizers = [...(state?.optimizers.values() ?? [])].map((o) => ({
+  const final = state as ControlState | undefined;
+  const optimizers = [...(final?.optimizers.values() ?? [])].map((o) => ({
     name: o.name,
-    chain: [o.name, ...state!.ancestors(o.name)],
+    chain: [o.name, ...final!.ancestors(o.name)],
     findings: findings.filter((f) => f.optimizer === o.name),
   }));
-  return { verify, detectorsRun: ["forgery", ...scan.running.keys()], findings, optimizers };
-}
-
-/**
- * The detectors over one replay, as its observer: each sees every admitted entry and every recorded
- * spec; a detector that throws is reported and stopped, the others go on.
- */
-class Scan implements LogObserver<ControlState> {
-  readonly full = true;
-  readonly running = new Map<string, LedgerDetector>();
-  readonly findings: Finding[] = [];
-  /** The control state the replay reached; undefined when it never started. */
-  state: ControlState | undefined;
-
-  constructor(factories: Readonly<Record<string, LedgerDetectorFactory>>, names: readonly string[]) {
-    for (const name of names) this.guarded(name, () => this.running.set(name, factories[name]!()));
-  }
-
-  entry(
-    index: number,
-    entry: AdmissionEntry,
-    blob: (digest: string) => Uint8Array | undefined,
-    now: ControlState,
-  ) {
-    this.state = now;
-    const s = entry.statement!;
-    for (const [name, d] of this.running) if (d.entry) this.guarded(name, () => d.entry!(index, s, now));
-    if (s.kind !== "optimizer") return;
-    const o = now.optimizers.get(s.predicate.optimizer.name);
-    if (o === undefined) return;
-    const spec = specOf(s.predicate.optimizer, blob);
-    if (spec === undefined) return;
-    if (spec instanceof Error) {
-      this.findings.push(
-        unreadable("audit", `${o.name}'s spec could not be read: ${spec.message}`, index, o.name),
-      );
-      return;
-    }
-    for (const [name, d] of this.running) if (d.spec) this.guarded(name, () => d.spec!(o, spec, now));
-  }
-
-  /** Each detector's closing findings; the final state (a fresh one for an empty ledger). */
-  finish(): ControlState | undefined {
-    const final = this.state;
-    if (final !== undefined)
-      for (const [name, d] of this.running) this.guarded(name, () => this.findings.push(...d.finish(final)));
-    return final;
-  }
-
-  private guarded(name: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.running.delete(name);
-      this.findings.push(
-        unreadable(
-          name,
-          `the ${name} detector stopped on input it could not read: ${(err as Error).message}; its findings are missing`,
-        ),
-      );
-    }
-  }
+  return { verify, detectorsRun: ["forgery", ...replay.detectorsRun], findings, optimizers };
 }
 
 /** Verify, turning a verifier that cannot even run (an unreadable store) into a finding. */
@@ -217,21 +142,6 @@ async function verifyOrReport(
   }
 }
 
-/** The spec a creation recorded: inline, or the blob beside the log; an Error when it cannot be read. */
-function specOf(
-  o: { readonly spec?: unknown; readonly specDigest?: string | undefined },
-  blob: (digest: string) => Uint8Array | undefined,
-): unknown {
-  if (o.spec !== undefined) return o.spec;
-  if (o.specDigest === undefined) return undefined;
-  const data = blob(o.specDigest);
-  if (data === undefined) return new Error(`its blob ${o.specDigest} is not stored beside the log`);
-  try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
-  } catch (err) {
-    return new Error(`its blob ${o.specDigest} is not UTF-8 JSON (${(err as Error).message})`);
-  }
-}
 export function renderAudit(r: AuditReport): string {
   const lines = [
     `ledger: ${r.verify.ok ? "verifies" : `DOES NOT VERIFY (${r.verify.problem?.code})`}; ${r.verify.entries} entries; detectors: ${r.detectorsRun.join(", ")}`,

@@ -17,21 +17,18 @@
 import { type Context, Hono } from "hono";
 import type { ControlState } from "../control/state.js";
 import { FormatError, OptprovError, ServerError } from "../errors.js";
-import { explain } from "../explain/explain.js";
-import { provenanceTree } from "../explain/tree.js";
 import { decodeBase64, encodeBase64, preview } from "../ledger/base64.js";
 import { parseEnvelope, serializeEnvelope } from "../ledger/dsse.js";
 import { openEntry } from "../ledger/entry.js";
 import { formatVerifierKey } from "../ledger/keys.js";
 import { checkpointWithCosignatures, type Log } from "../ledger/log.js";
 import type { StoredCheckpoint, StoredEntry } from "../ledger/store.js";
-import { type AuditReport, audit } from "../oversight/audit.js";
-import { reviewQueue } from "../oversight/review-queue.js";
 import { type Access, authorise, type Permission } from "./access.js";
 import { readText, requireContentType } from "./body.js";
 import { mountConsole } from "./console-routes.js";
 import { errorResponse, statusOf } from "./http-error.js";
 import { type RateLimit, RateLimiter } from "./rate-limit.js";
+import { ReadModels } from "./read-models.js";
 import { parseTilePath } from "./tile-path.js";
 import { readTile } from "./tiles.js";
 import { pushToWitnesses, type WitnessEndpoint } from "./witness-client.js";
@@ -65,11 +62,15 @@ export interface ServerOptions {
    * registered collector's key); without it the route answers 404.
    */
   readonly otlp?: (request: Request) => Promise<Response>;
+  /** How long a findings request waits for a verification under way (default 2,000 ms; `read-models.ts`). */
+  readonly verifyWaitMs?: number;
 }
 
 export interface OptprovServer {
   /** Answer one request. `env` is the runtime's (node-server passes the socket there). */
   fetch(request: Request, env?: unknown): Promise<Response>;
+  /** Resolves once the read models have been rebuilt from the log (the findings replay at start). */
+  ready(): Promise<void>;
   /** Sign a checkpoint now if the log grew, and ask the witnesses to cosign it. */
   checkpoint(): Promise<StoredCheckpoint | undefined>;
   /** Stop the checkpoint timer and wait for work under way; the log stays open (its owner closes it). */
@@ -196,7 +197,18 @@ export function createServer(options: ServerOptions): OptprovServer {
   let timer: NodeJS.Timeout | undefined;
   let signing: Promise<StoredCheckpoint | undefined> | undefined;
   let cannotSign = false;
-  let findings: { size: number; report: Promise<AuditReport> } | undefined;
+  const reads = new ReadModels(log, {
+    ...(options.verifyWaitMs !== undefined ? { verifyWaitMs: options.verifyWaitMs } : {}),
+    onError: (err) =>
+      logLine({
+        time: new Date().toISOString(),
+        level: "error",
+        msg: "read model failed",
+        code: err instanceof OptprovError ? err.code : "INTERNAL",
+        message: (err as Error).message,
+      }),
+  });
+  reads.start();
 
   /** Sign (if the log grew) and gather cosignatures; one at a time, and never fatal to a request. */
   const checkpoint = (): Promise<StoredCheckpoint | undefined> => {
@@ -302,11 +314,6 @@ export function createServer(options: ServerOptions): OptprovServer {
     const who = authorise(options.access, c.req.raw.headers.get("authorization"), need);
     if (who !== undefined) c.set("client", who);
   };
-  const state = async () => {
-    await log.catchUp();
-    return log.state;
-  };
-
   app.get("/healthz", (c) => c.json({ ok: true, origin: log.origin, size: log.size }));
 
   if (options.otlp !== undefined) {
@@ -326,6 +333,7 @@ export function createServer(options: ServerOptions): OptprovServer {
     );
     const appended = await log.append(envelopes, { blobs });
     scheduleCheckpoint();
+    reads.appended();
     const marks = appended.flatMap((a) => a.marks.map((m) => ({ index: a.index, ...m })));
     return c.json(
       {
@@ -374,58 +382,36 @@ export function createServer(options: ServerOptions): OptprovServer {
     return c.json(entryJson(e, true));
   });
 
+  // Reads of the control state and the findings, from the read models (`read-models.ts`): kept
+  // per log size and advanced entry by entry, never a replay of the ledger per request.
   app.get("/v1/optimizers", async (c) => {
     allow(c, "read");
-    const s = await state();
-    return c.json({
-      optimizers: [...s.optimizers.values()].map((o) => ({
-        name: o.name,
-        creator: o.creator,
-        index: o.index,
-        time: o.time,
-        process: o.process,
-        depth: o.depth,
-        haltedBy: s.haltedBy(o.name),
-        unapproved: o.unapproved,
-        steps: o.steps,
-        children: o.children,
-      })),
-    });
+    return c.json({ optimizers: await reads.optimizers() });
   });
 
   app.get("/v1/optimizers/:name", async (c) => {
     allow(c, "read");
     const name = c.req.param("name");
-    const e = await explain(await state(), log.store, name);
+    const e = await reads.explain(name);
     if (e === undefined) throw new ServerError("NOT_FOUND", `no optimizer or actor named ${preview(name)}`);
     return c.json(e);
   });
 
   app.get("/v1/tree", async (c) => {
     allow(c, "read");
-    return c.json({ roots: provenanceTree(await state()) });
+    return c.json({ roots: await reads.tree() });
   });
 
   app.get("/v1/review", async (c) => {
     allow(c, "read");
     const status = c.req.query("status");
-    const items = reviewQueue(await state());
+    const items = await reads.review();
     return c.json({ items: status === undefined ? items : items.filter((i) => i.status === status) });
   });
 
   app.get("/v1/findings", async (c) => {
     allow(c, "read");
-    const size = await log.store.size();
-    // An audit replays and verifies the whole ledger: one per log size, shared by every reader.
-    if (findings === undefined || findings.size !== size) {
-      const report = audit(log.store);
-      findings = { size, report };
-      report.catch(() => {
-        if (findings?.report === report) findings = undefined;
-      });
-    }
-    const r = await findings.report;
-    return c.json({ size, verify: r.verify, detectorsRun: r.detectorsRun, findings: r.findings });
+    return c.json(await reads.findings());
   });
 
   app.get("/v1/checkpoint", async (c) => {
@@ -507,16 +493,17 @@ export function createServer(options: ServerOptions): OptprovServer {
     });
   });
 
-  mountConsole(app, { log, state, allowRead: (c) => allow(c, "read") });
+  mountConsole(app, { explain: (name) => reads.explain(name), allowRead: (c) => allow(c, "read") });
 
   return {
     fetch: (request, env) => Promise.resolve(app.fetch(request, env)),
+    ready: () => reads.ready(),
     checkpoint,
     async close() {
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       await signing?.catch(() => undefined);
-      await findings?.report.catch(() => undefined);
+      await reads.close();
     },
   };
 }

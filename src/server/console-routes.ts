@@ -9,11 +9,9 @@
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Context, Hono } from "hono";
-import type { ControlState } from "../control/state.js";
 import { ServerError } from "../errors.js";
-import { explain, renderExplanation } from "../explain/explain.js";
+import { type Explanation, renderExplanation } from "../explain/explain.js";
 import { preview } from "../ledger/base64.js";
-import type { Log } from "../ledger/log.js";
 import { explainSpec, validateOptimizerSpec } from "../model/index.js";
 
 const TYPES: Record<string, string> = {
@@ -23,11 +21,11 @@ const TYPES: Record<string, string> = {
 };
 
 export interface ConsoleOptions {
-  readonly log: Log<ControlState>;
+  /** An optimizer's explanation (the server's read model), undefined for an unknown name. */
+  readonly explain: (name: string) => Promise<Explanation | undefined>;
   /** Check the request may read (the app's `authorise`). */
   // biome-ignore lint/suspicious/noExplicitAny: the app's Hono env type stays the app's.
   readonly allowRead: (c: Context<any>) => void;
-  readonly state: () => Promise<ControlState>;
   /** Where the built console is; by default `dist/console/` beside this module's build (`src/console/` holds the sources, without `console.js`). */
   readonly dir?: string;
 }
@@ -44,7 +42,7 @@ function defaultDir(): string {
 /**
  * Mount the console's routes on `app`.
  *
- * @example mountConsole(app, { log, state, allowRead: (c) => allow(c, "read") });
+ * @example mountConsole(app, { explain: (name) => reads.explain(name), allowRead: (c) => allow(c, "read") });
  */
 // biome-ignore lint/suspicious/noExplicitAny: mounts on the app whatever its env type.
 export function mountConsole(app: Hono<any>, options: ConsoleOptions): void {
@@ -89,7 +87,7 @@ export function mountConsole(app: Hono<any>, options: ConsoleOptions): void {
   app.get("/console/api/explain/:name", async (c) => {
     options.allowRead(c);
     const name = c.req.param("name");
-    const e = await explain(await options.state(), options.log.store, name);
+    const e = await options.explain(name);
     if (e === undefined) throw new ServerError("NOT_FOUND", `no optimizer or actor named ${preview(name)}`);
     const valid = e.spec === undefined ? undefined : validateOptimizerSpec(e.spec).spec;
     const parts = valid ? explainSpec(valid).sections.slice(0, 3) : null;

@@ -13,7 +13,11 @@ export interface LedgerDetector {
   entry?(index: number, statement: Statement, state: ControlState): void;
   /** An optimizer's recorded spec, once, when its creation entry is read (inline or from its blob). */
   spec?(optimizer: OptimizerRecord, spec: unknown, state: ControlState): void;
-  /** Findings, once every entry has been read. */
+  /**
+   * Findings on the entries read so far: once at the end of an audit, or again and again between
+   * entries by a server that keeps its detectors running (`server/read-models.ts`). Asking must not
+   * change what the detector keeps.
+   */
   finish(state: ControlState): Finding[];
 }
 

@@ -63,13 +63,16 @@ export function undeclaredOptimizerDetector(options: UndeclaredOptions = {}): Le
     finish(state) {
       const findings: Finding[] = [];
       for (const [actor, a] of perActor) {
-        for (const [step, set] of a.open) settle(a, step, set);
-        if (a.searching.size === 0) continue;
+        // Open steps are settled into a copy: findings may be asked for again as batches come.
+        const searching = new Map(a.searching);
+        for (const [step, set] of a.open)
+          if (set.size >= min && searching.size < MAX_STEPS_KEPT) searching.set(step, set.size);
+        if (searching.size === 0) continue;
         const o = state.optimizers.get(actor);
         const declared = o?.process;
         if (o !== undefined && declaresSearch(o.process, o.declared.params)) continue;
-        const most = Math.max(...a.searching.values());
-        const steps = [...a.searching.keys()];
+        const most = Math.max(...searching.values());
+        const steps = [...searching.keys()];
         findings.push({
           detector: "undeclared-optimizer",
           code: o === undefined ? "SEARCH_OUTSIDE_OPTIMIZER" : "SEARCH_IN_NON_SEARCHING_PROCESS",

@@ -1,0 +1,379 @@
+/**
+ * What the server's read endpoints answer from, kept up to date as the log grows instead of derived
+ * from the whole ledger per request.
+ *
+ * - Explanations, the provenance tree, the optimizer list and the review queue are functions of the
+ *   control state (`control/state.ts`), which the server's log keeps current on every append it
+ *   admits and on every `catchUp` (entries other processes appended to the same store). They are
+ *   computed from that state on demand and kept per log size: readers between two appends share
+ *   one answer, and the first reader after an append pays for a pass over the state (optimizers,
+ *   requests, changes), never for one over the entries. What an explanation reads beyond the state
+ *   (a creation's inline spec, a spec blob, the last step batch) never changes once written, so it
+ *   sits in a byte-bounded cache in front of the store.
+ * - Findings come from the audit's detectors kept running on a replay of their own
+ *   (`oversight/audit-replay.ts`): opened once over the store when the server starts (the rebuild),
+ *   then told only of entries they have not seen, whoever appended them. A request asks the
+ *   detectors what they hold (once per log size), which costs what their `finish` costs, not a
+ *   replay. The replay is separate from the server's log because the detectors need every entry's
+ *   whole statement (step columns) and the control state as of that entry, which the admitting log
+ *   neither keeps nor passes on; the price is a second control state in memory and each entry read
+ *   back once more.
+ * - The verification in a findings answer is the latest completed full `verify` of the store (it
+ *   re-checks every signature, node and checkpoint: minutes at a million entries), run in the
+ *   background when a findings request finds the last one older than the log, at most one at a
+ *   time and at most once per `reverifyMs`; `verify` is null until the first one completes.
+ *
+ * Memory: the control state (bounded per optimizer by the state's own caps), the detectors' memory
+ * (as an audit's), at most {@link EXPLAIN_CACHE} cached explanations and {@link SOURCE_CACHE_BYTES} of
+ * cached entries and blobs.
+ */
+import type { ControlState } from "../control/state.js";
+import { OptprovError } from "../errors.js";
+import { type ExplainSource, type Explanation, explain } from "../explain/explain.js";
+import { provenanceTree, type TreeNode } from "../explain/tree.js";
+import { Log } from "../ledger/log.js";
+import type { LedgerStore, StoredEntry } from "../ledger/store.js";
+import type { VerifyReport } from "../ledger/verify.js";
+import type { WorkerPool } from "../ledger/worker-pool.js";
+import { LEDGER_DETECTORS } from "../oversight/audit.js";
+import { AuditReplay } from "../oversight/audit-replay.js";
+import { compareFindings, type Finding } from "../oversight/detectors/finding.js";
+import { forgeryFindings } from "../oversight/detectors/forgery.js";
+import { ledgerRules } from "../oversight/gate-detectors.js";
+import { type QueueItem, reviewQueue } from "../oversight/review-queue.js";
+import { verifyLedger } from "../oversight/verify.js";
+
+/** Explanations kept (by optimizer name), each for the log size it was made at. */
+export const EXPLAIN_CACHE = 256;
+/** Bytes of stored entries and blobs kept in front of the store for explanations. */
+export const SOURCE_CACHE_BYTES = 64 * 1024 * 1024;
+
+export interface ReadModelOptions {
+  /** Where the findings replay parses entries (the process's shared pool by default). */
+  readonly pool?: WorkerPool;
+  /** How long a findings request waits for a verification under way before answering with the last one (default 2,000 ms). */
+  readonly verifyWaitMs?: number;
+  /** Least time between the end of one background verification and the start of the next (default 60,000 ms). */
+  readonly reverifyMs?: number;
+  /** Told of a background failure (a replay or a verification that threw). */
+  readonly onError?: (err: unknown) => void;
+}
+
+export interface OptimizerSummary {
+  readonly name: string;
+  readonly creator: string;
+  readonly index: number;
+  readonly time: string;
+  readonly process: string;
+  readonly depth: number;
+  readonly haltedBy: { readonly optimizer: string; readonly index: number } | undefined;
+  readonly unapproved: boolean;
+  readonly steps: number;
+  readonly children: readonly string[];
+}
+
+export interface FindingsView {
+  /** The log size the detectors have read up to. */
+  readonly size: number;
+  /** The latest completed verification of the whole store (its `entries` says how far it reached); null before the first. */
+  readonly verify: VerifyReport | null;
+  /** A verification is under way in the background. */
+  readonly verifying: boolean;
+  readonly detectorsRun: readonly string[];
+  /** Most severe first. */
+  readonly findings: readonly Finding[];
+}
+
+/** Least recently used out first, bounded by a byte count; for values that never change once written. */
+class ByteCache<K, V> {
+  private readonly map = new Map<K, { value: V; bytes: number }>();
+  private bytes = 0;
+  constructor(private readonly maxBytes: number) {}
+
+  get(key: K): V | undefined {
+    const hit = this.map.get(key);
+    if (hit === undefined) return undefined;
+    this.map.delete(key);
+    this.map.set(key, hit);
+    return hit.value;
+  }
+
+  set(key: K, value: V, bytes: number): void {
+    if (bytes > this.maxBytes / 4 || this.map.has(key)) return;
+    this.map.set(key, { value, bytes });
+    this.bytes += bytes;
+    for (const [k, v] of this.map) {
+      if (this.bytes <= this.maxBytes) break;
+      this.map.delete(k);
+      this.bytes -= v.bytes;
+    }
+  }
+}
+
+/** The store's entries and blobs through a cache: both are immutable once written (RFC 6962 leaves, content-addressed blobs). */
+function cachedSource(store: LedgerStore, maxBytes: number): ExplainSource {
+  const entries = new ByteCache<number, StoredEntry>(maxBytes / 2);
+  const blobs = new ByteCache<string, Uint8Array>(maxBytes / 2);
+  return {
+    async entry(index) {
+      const hit = entries.get(index);
+      if (hit !== undefined) return hit;
+      const e = await store.entry(index);
+      if (e !== undefined) entries.set(index, e, e.envelope.length + 64);
+      return e;
+    },
+    async blob(digest) {
+      const hit = blobs.get(digest);
+      if (hit !== undefined) return hit;
+      const b = await store.blob(digest);
+      if (b !== undefined) blobs.set(digest, b, b.length + 64);
+      return b;
+    },
+  };
+}
+
+/**
+ * @example
+ * const reads = new ReadModels(log);
+ * reads.start();
+ * await reads.explain("planner"); await reads.tree(); await reads.review(); await reads.findings();
+ */
+export class ReadModels {
+  private readonly source: ExplainSource;
+  private readonly explained = new Map<string, { size: number; value: Promise<Explanation | undefined> }>();
+  private treeMemo: { size: number; value: TreeNode[] } | undefined;
+  private queueMemo: { size: number; value: QueueItem[] } | undefined;
+  private listMemo: { size: number; value: OptimizerSummary[] } | undefined;
+  private readonly detectors: FindingsModel;
+
+  constructor(
+    private readonly log: Log<ControlState>,
+    options: ReadModelOptions = {},
+  ) {
+    this.source = cachedSource(log.store, SOURCE_CACHE_BYTES);
+    this.detectors = new FindingsModel(log.store, options);
+  }
+
+  /** Start the findings replay (the rebuild from the log) in the background. */
+  start(): void {
+    this.detectors.start();
+  }
+
+  /** Resolves once the findings replay has read the log as it was at `start`. */
+  ready(): Promise<void> {
+    return this.detectors.ready();
+  }
+
+  /** An append was admitted: let the detectors read it soon, before anyone asks. */
+  appended(): void {
+    this.detectors.schedule();
+  }
+
+  /**
+   * The state with everything the store holds applied, and the size answers made from it may be
+   * kept for: undefined while an append is half way (its entries applied, not yet durable).
+   */
+  private async current(): Promise<{ state: ControlState; size: number | undefined }> {
+    await this.log.catchUp();
+    const state = this.log.state;
+    return { state, size: state.size === this.log.size ? this.log.size : undefined };
+  }
+
+  async explain(name: string): Promise<Explanation | undefined> {
+    const { state, size } = await this.current();
+    const hit = this.explained.get(name);
+    if (hit !== undefined && size !== undefined && hit.size === size) {
+      this.explained.delete(name);
+      this.explained.set(name, hit);
+      return hit.value;
+    }
+    const value = explain(state, this.source, name);
+    if (size !== undefined) {
+      this.explained.delete(name);
+      this.explained.set(name, { size, value });
+      value.catch(() => this.explained.delete(name));
+      // An unknown name is not kept: a client asking for many names must not push out real ones.
+      value.then(
+        (e) => e === undefined && this.explained.delete(name),
+        () => undefined,
+      );
+      if (this.explained.size > EXPLAIN_CACHE) this.explained.delete(this.explained.keys().next().value!);
+    }
+    return value;
+  }
+
+  async tree(): Promise<TreeNode[]> {
+    const { state, size } = await this.current();
+    if (this.treeMemo !== undefined && this.treeMemo.size === size) return this.treeMemo.value;
+    const value = provenanceTree(state);
+    if (size !== undefined) this.treeMemo = { size, value };
+    return value;
+  }
+
+  async review(): Promise<QueueItem[]> {
+    const { state, size } = await this.current();
+    if (this.queueMemo !== undefined && this.queueMemo.size === size) return this.queueMemo.value;
+    const value = reviewQueue(state);
+    if (size !== undefined) this.queueMemo = { size, value };
+    return value;
+  }
+
+  async optimizers(): Promise<OptimizerSummary[]> {
+    const { state, size } = await this.current();
+    if (this.listMemo !== undefined && this.listMemo.size === size) return this.listMemo.value;
+    const value = [...state.optimizers.values()].map((o) => ({
+      name: o.name,
+      creator: o.creator,
+      index: o.index,
+      time: o.time,
+      process: o.process,
+      depth: o.depth,
+      haltedBy: state.haltedBy(o.name),
+      unapproved: o.unapproved,
+      steps: o.steps,
+      children: [...o.children],
+    }));
+    if (size !== undefined) this.listMemo = { size, value };
+    return value;
+  }
+
+  findings(): Promise<FindingsView> {
+    return this.detectors.view();
+  }
+
+  /** Stop the background work and wait for what is under way; the log and its store stay open. */
+  close(): Promise<void> {
+    return this.detectors.close();
+  }
+}
+
+/** The audit's detectors on a replay of their own, advanced entry by entry as the store grows. */
+class FindingsModel {
+  private replay: AuditReplay | undefined;
+  private shadow: Log<ControlState> | undefined;
+  private opening: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private memo: { size: number; verify: VerifyReport | null; value: Finding[] } | undefined;
+  private verified: VerifyReport | null = null;
+  private verifying: Promise<void> | undefined;
+  private verifyEnded = Number.NEGATIVE_INFINITY;
+  private closed = false;
+  private readonly verifyWaitMs: number;
+  private readonly reverifyMs: number;
+
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly options: ReadModelOptions,
+  ) {
+    this.verifyWaitMs = options.verifyWaitMs ?? 2000;
+    this.reverifyMs = options.reverifyMs ?? 60_000;
+  }
+
+  start(): void {
+    this.opening ??= (async () => {
+      const replay = new AuditReplay({ detectors: LEDGER_DETECTORS });
+      this.replay = replay;
+      try {
+        this.shadow = await Log.open(this.store, {
+          rules: ledgerRules(),
+          ...(this.options.pool ? { pool: this.options.pool } : {}),
+          onRefused: replay.onRefused,
+          observer: replay.observer,
+        });
+      } catch (err) {
+        if (!(err instanceof OptprovError)) throw err;
+        replay.failed(err.message);
+      }
+    })();
+    this.opening.catch((err: unknown) => this.options.onError?.(err));
+  }
+
+  async ready(): Promise<void> {
+    this.start();
+    await this.opening;
+  }
+
+  schedule(): void {
+    if (this.timer !== undefined || this.closed) return;
+    // A short pause gathers the appends of a busy second into one pass.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.advance().catch((err: unknown) => this.options.onError?.(err));
+    }, 100);
+    this.timer.unref();
+  }
+
+  private async advance(): Promise<void> {
+    await this.ready();
+    await this.shadow?.catchUp();
+  }
+
+  async view(): Promise<FindingsView> {
+    await this.advance();
+    const size = this.shadow?.size ?? 0;
+    await this.verifyIfStale(size);
+    const verify = this.verified;
+    if (this.memo === undefined || this.memo.size !== size || this.memo.verify !== verify) {
+      const found = [
+        ...(verify !== null ? forgeryFindings(verify) : []),
+        ...this.replay!.findings(this.shadow?.state, verify?.problem?.index),
+      ].sort(compareFindings);
+      this.memo = { size, verify, value: found };
+    }
+    return {
+      size,
+      verify,
+      verifying: this.verifying !== undefined,
+      detectorsRun: ["forgery", ...this.replay!.detectorsRun],
+      findings: this.memo.value,
+    };
+  }
+
+  /** Start a verification when the last one is older than the log (and old enough), then wait a little for it. */
+  private async verifyIfStale(size: number): Promise<void> {
+    const stale = this.verified === null || this.verified.entries < size;
+    if (
+      stale &&
+      this.verifying === undefined &&
+      !this.closed &&
+      performance.now() - this.verifyEnded >= this.reverifyMs
+    ) {
+      const run = (async () => {
+        try {
+          const report = await verifyLedger(this.store, this.options.pool ? { pool: this.options.pool } : {});
+          // The verifier reads a still store: entries, nodes and checkpoints appended while it ran
+          // look like extra nodes or a checkpoint beyond the log. Such a run says nothing; the next one decides.
+          const raced =
+            (report.problem?.code === "NODE_EXTRA" || report.problem?.code === "CHECKPOINT_BEYOND_LOG") &&
+            (await this.store.size()) !== report.entries;
+          if (!raced) this.verified = report;
+        } catch (err) {
+          this.options.onError?.(err);
+        } finally {
+          this.verifyEnded = performance.now();
+          this.verifying = undefined;
+        }
+      })();
+      this.verifying = run;
+    }
+    if (this.verifying !== undefined && this.verifyWaitMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.verifying,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.verifyWaitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.opening?.catch(() => undefined);
+    await this.shadow?.settle();
+    await this.verifying;
+  }
+}
