@@ -48,6 +48,26 @@ CREATE TABLE IF NOT EXISTS cosignatures (checkpoint_id bigint NOT NULL, witness 
  */
 const SCHEMA_LOCK = 0x6f707476; // "optv"
 
+/**
+ * A connection from the pool with an error listener for as long as it is checked out. The pool
+ * listens only to idle connections: when the server ends one mid-transaction (a restart), the
+ * client fails the statement under way and also emits 'error', which unheard is an uncaught
+ * exception that ends the process (found by bench:server restarting PostgreSQL under load). The
+ * statement's own error is what the caller sees; the event is dropped.
+ */
+async function checkout(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: () => void }> {
+  const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on("error", ignore);
+  return {
+    client,
+    release: () => {
+      client.off("error", ignore);
+      client.release();
+    },
+  };
+}
+
 /** Rows per INSERT and bytes per INSERT when a batch is written, to bound one statement's message. */
 const INSERT_ROWS = 2000;
 const INSERT_BYTES = 16 * 1024 * 1024;
@@ -128,7 +148,7 @@ export class PostgresStore implements LedgerStore {
     pool.on("error", () => undefined);
     const store = new PostgresStore(url, pool, timeout);
     try {
-      const client = await pool.connect();
+      const { client, release } = await checkout(pool);
       try {
         if (!options.readonly) {
           await client.query("BEGIN");
@@ -140,7 +160,7 @@ export class PostgresStore implements LedgerStore {
         await client.query("ROLLBACK").catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        release();
       }
     } catch (cause) {
       await pool.end().catch(() => undefined);
@@ -167,8 +187,9 @@ export class PostgresStore implements LedgerStore {
   /** Run `fn` in one transaction on one connection, committed synchronously. */
   private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
+    let release: () => void;
     try {
-      client = await this.pool.connect();
+      ({ client, release } = await checkout(this.pool));
     } catch (err) {
       throw this.failed(err);
     }
@@ -182,7 +203,7 @@ export class PostgresStore implements LedgerStore {
       await client.query("ROLLBACK").catch(() => undefined);
       throw this.failed(err);
     } finally {
-      client.release();
+      release();
     }
   }
 
