@@ -164,4 +164,41 @@ describe("postgres store, hostile and odd places", () => {
       await store.close();
     }
   });
+
+  it("writes a batch too large for one statement in several, and a small one in one, alike", async () => {
+    // An append of at most 2,000 rows a table goes as one statement; a larger one in runs.
+    const store = await PostgresStore.open(await server.database());
+    const entry = (i: number) => {
+      const envelope = new Uint8Array(Buffer.from(`{"entry":${i}}`));
+      return { index: i, envelope, leafHash: leafHash(envelope) };
+    };
+    const nodes = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => ({ level: 1, index: from + i, hash: new Uint8Array(32) }));
+    const blob = new Uint8Array([1, 2, 3]);
+    try {
+      await store.append({
+        start: 0,
+        entries: Array.from({ length: 10 }, (_, i) => entry(i)),
+        nodes: nodes(0, 5),
+        blobs: [{ digest: "d1", data: blob }],
+      });
+      await store.append({
+        start: 10,
+        entries: Array.from({ length: 4500 }, (_, i) => entry(10 + i)),
+        nodes: nodes(5, 2255),
+        blobs: [],
+      });
+      expect(await store.size()).toBe(4510);
+      expect(await store.nodeCount()).toBe(2255);
+      expect(await store.blob("d1")).toEqual(blob);
+      expect((await store.entry(4509))?.envelope).toEqual(entry(4509).envelope);
+      await expect(
+        store.append({ start: 10, entries: [entry(10)], nodes: [], blobs: [] }),
+      ).rejects.toMatchObject({
+        code: "STORE_CONFLICT",
+      });
+    } finally {
+      await store.close();
+    }
+  });
 });
