@@ -18,7 +18,6 @@ import { verifyLedger } from "../../oversight/verify.js";
 import { type Ledger, openLedger } from "../../sdk/ledger.js";
 import { SqliteStore } from "../../store/sqlite/sqlite-store.js";
 import { forceAppend } from "../../store/sqlite/test-support/force-append.js";
-import { exportRequestType } from "./decode-protobuf.js";
 import { decodeOtlp, ingestOtlp, OTLP_JSON, OTLP_PROTOBUF, otlpIngestor } from "./ingest.js";
 import {
   EXPECTED_CREATORS,
@@ -26,6 +25,7 @@ import {
   PROCESSES,
   type ProcessName,
 } from "./test-support/multi-agent-trace.js";
+import { exportRequestType } from "./test-support/proto-descriptor.js";
 import { toOtlpJson } from "./to-otlp.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-otlp-"));
