@@ -507,7 +507,7 @@ export function createServer(options: ServerOptions): OptprovServer {
     });
   });
 
-  mountConsole(app, { log, state, allowRead: (c) => allow(c, "read") });
+  mountConsole(app, { log, state, witnesses, allowRead: (c) => allow(c, "read") });
 
   return {
     fetch: (request, env) => Promise.resolve(app.fetch(request, env)),
