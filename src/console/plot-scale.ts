@@ -38,11 +38,14 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const raw = (hi - lo) / Math.max(1, count);
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
-  const out: number[] = [];
-  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step)
-    out.push(Number(v.toPrecision(12)));
-  if (out[out.length - 1]! < hi) out.push(Number((out[out.length - 1]! + step).toPrecision(12)));
-  return out;
+  // Ticks are multiples of the step, rounded to 12 digits so 0.1 + 0.2 prints as 0.3; a rounding
+  // that lands inside the range moves that end one step out, so the ticks always cover it.
+  const at = (i: number) => Number((i * step).toPrecision(12));
+  let first = Math.floor(lo / step);
+  if (at(first) > lo) first--;
+  let last = Math.ceil(hi / step);
+  if (at(last) < hi) last++;
+  return Array.from({ length: last - first + 1 }, (_, i) => at(first + i));
 }
 
 /** A number as an axis or table shows it: at most 4 significant digits, no exponent below 1e6. */

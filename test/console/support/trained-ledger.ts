@@ -41,13 +41,10 @@ export async function trainedLedger(file: string, episodes = 300): Promise<Train
     testPolicy({
       rules: [
         { creator: { name: "alice" }, mayCreate: ["q-learning"], approval: "automatic" },
+        // What idle-learner asks to create waits for an overseer (the first rule for a creator wins).
+        { creator: { name: "idle-learner" }, mayCreate: ["tree-search"], approval: "required" },
+        // The trainers' greedy policies pass; their planners (value-iteration) are refused.
         { creator: { process: "q-learning" }, mayCreate: ["external"], approval: "automatic" },
-        // The planners the trainers ask for wait for an overseer: the review queue has items.
-        {
-          creator: { process: "q-learning" },
-          mayCreate: ["value-iteration", "tree-search"],
-          approval: "required",
-        },
       ],
     }),
     alice,
