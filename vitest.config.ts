@@ -43,6 +43,8 @@ const SLOW = [
   // Import the package by its own name, which resolves to dist/.
   "test/exports.test.ts",
   "examples/examples.test.ts",
+  // The demo's examples (from dist/) and a gridworld trainer, each checked against a full replay.
+  "src/server/read-models-worked.test.ts",
   // Through the built CLI too (dist/), so with the slow ones.
   "test/cli-hostile.test.ts",
   "test/cli-writes.test.ts",

@@ -49,32 +49,7 @@ export function accountabilityPage(): { element: HTMLElement; ready: Promise<voi
       (w) => witnessBox.replaceChildren(...witnessView(w)),
       (err: unknown) => witnessBox.replaceChildren(errorBox(err)),
     ),
-    getJson("/v1/findings", isFindings, "{ verify, findings }").then(
-      (f) =>
-        verifyBox.replaceChildren(
-          f.verify === null
-            ? el(
-                "p",
-                { class: "verify-pending", id: "verify-status", "data-ok": "pending" },
-                `Being verified: the server re-checks every signature, rule and checkpoint of ${f.size} entries in the background; reload to see the result.`,
-              )
-            : f.verify.ok
-              ? el(
-                  "p",
-                  { class: "verify-ok", id: "verify-status", "data-ok": "true" },
-                  `Verified: ${f.verify.entries} entries, every signature, rule and checkpoint re-checked.`,
-                )
-              : el(
-                  "div",
-                  { class: "verify-fail error", id: "verify-status", "data-ok": "false", role: "alert" },
-                  el("strong", { class: "code" }, f.verify.problem?.code ?? "VERIFY_FAILED"),
-                  " ",
-                  f.verify.problem?.message ?? "the ledger does not verify",
-                  f.verify.problem?.index !== undefined ? ` (entry #${f.verify.problem.index})` : "",
-                ),
-        ),
-      (err: unknown) => verifyBox.replaceChildren(errorBox(err)),
-    ),
+    showVerify(verifyBox),
   ]).then(() => undefined);
   return { element: root, ready };
 }
@@ -158,6 +133,43 @@ function witnessView(w: Witnesses): HTMLElement[] {
       ),
     );
   return out;
+}
+
+/** Polls this often while the server verifies in the background, this many times at most. */
+const VERIFY_POLL_MS = 1500;
+const VERIFY_POLLS = 400;
+
+/** The latest verification the server holds; while one is under way, asked again until it is done. */
+function showVerify(box: HTMLElement, polls = 0): Promise<void> {
+  return getJson("/v1/findings", isFindings, "{ verify, findings }").then(
+    (f) => {
+      box.replaceChildren(
+        f.verify === null
+          ? el(
+              "p",
+              { class: "verify-pending", id: "verify-status", "data-ok": "pending" },
+              `Being verified: the server re-checks every signature, rule and checkpoint of ${f.size} entries in the background.`,
+            )
+          : f.verify.ok
+            ? el(
+                "p",
+                { class: "verify-ok", id: "verify-status", "data-ok": "true" },
+                `Verified: ${f.verify.entries} entries, every signature, rule and checkpoint re-checked.`,
+              )
+            : el(
+                "div",
+                { class: "verify-fail error", id: "verify-status", "data-ok": "false", role: "alert" },
+                el("strong", { class: "code" }, f.verify.problem?.code ?? "VERIFY_FAILED"),
+                " ",
+                f.verify.problem?.message ?? "the ledger does not verify",
+                f.verify.problem?.index !== undefined ? ` (entry #${f.verify.problem.index})` : "",
+              ),
+      );
+      if (f.verifying && polls < VERIFY_POLLS && (polls === 0 || box.isConnected))
+        setTimeout(() => void showVerify(box, polls + 1), VERIFY_POLL_MS);
+    },
+    (err: unknown) => box.replaceChildren(errorBox(err)),
+  );
 }
 
 function proofForm(): HTMLElement {

@@ -134,7 +134,13 @@ export interface VerifyReport {
 }
 export const isFindings = (
   v: unknown,
-): v is { size: number; verify: VerifyReport | null; detectorsRun: string[]; findings: Finding[] } =>
+): v is {
+  size: number;
+  verify: VerifyReport | null;
+  verifying?: boolean;
+  detectorsRun: string[];
+  findings: Finding[];
+} =>
   isRecord(v) &&
   (v.verify === null || (isRecord(v.verify) && typeof v.verify.ok === "boolean")) &&
   Array.isArray(v.findings) &&

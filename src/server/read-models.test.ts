@@ -19,62 +19,17 @@ import type { LedgerStore } from "../ledger/store.js";
 import { audit } from "../oversight/audit.js";
 import { ledgerRules } from "../oversight/gate-detectors.js";
 import { readLedger } from "../oversight/read-ledger.js";
-import { reviewQueue } from "../oversight/review-queue.js";
 import { openLedger } from "../sdk/ledger.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { createServer } from "./app.js";
-import { ReadModels } from "./read-models.js";
 import { tmpDir } from "./test-support/fixture.js";
+import { expectSameAsReplay, names, openReads } from "./test-support/read-models.js";
 
 const dir = tmpDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const alice = generateSignerKey("alice");
 const bob = generateSignerKey("bob");
 const carol = generateSignerKey("carol");
-
-/** Every name the ledger explains: optimizers and root actors. */
-function names(state: ControlState): string[] {
-  return [...state.optimizers.keys(), ...state.actors.keys()];
-}
-
-/**
- * What a full replay of `file` says, and that `reads` says the same: every explanation, the tree,
- * the queue, the optimizer list and the audit's findings. Returns the replay's size.
- */
-async function expectSameAsReplay(reads: ReadModels, file: string): Promise<number> {
-  const store = SqliteStore.open(file, { readonly: true });
-  try {
-    const { state } = await readLedger(store);
-    expect(names(state).length).toBeGreaterThan(0);
-    for (const name of names(state))
-      expect(await reads.explain(name), name).toEqual(await explain(state, store, name));
-    expect(await reads.explain("nobody")).toBeUndefined();
-    expect(await reads.tree()).toEqual(provenanceTree(state));
-    expect(await reads.review()).toEqual(reviewQueue(state));
-    const list = await reads.optimizers();
-    expect(list.map((o) => [o.name, o.steps, o.haltedBy])).toEqual(
-      [...state.optimizers.values()].map((o) => [o.name, o.steps, state.haltedBy(o.name)]),
-    );
-    const full = await audit(store);
-    const view = await reads.findings();
-    expect(view.size).toBe(state.size);
-    expect(view.verify).toEqual(full.verify);
-    expect(view.detectorsRun).toEqual(full.detectorsRun);
-    expect(view.findings).toEqual(full.findings);
-    return state.size;
-  } finally {
-    await store.close();
-  }
-}
-
-async function openReads(file: string): Promise<{ log: Log<ControlState>; reads: ReadModels }> {
-  const log = await Log.open(SqliteStore.open(file), { rules: ledgerRules() });
-  // A long wait: the comparison wants the verification done, as `audit` does it.
-  const reads = new ReadModels(log, { verifyWaitMs: 60_000, reverifyMs: 0 });
-  reads.start();
-  await reads.ready();
-  return { log, reads };
-}
 
 describe("read models over a ledger with halts, approvals and pending requests", () => {
   it("answer as a full replay does, after a second writer's appends, the server's own, and a rebuild", async () => {

@@ -21,7 +21,7 @@
  * - The verification in a findings answer is the latest completed full `verify` of the store (it
  *   re-checks every signature, node and checkpoint: minutes at a million entries), run in the
  *   background when a findings request finds the last one older than the log, at most one at a
- *   time and at most once per `reverifyMs`; `verify` is null until the first one completes.
+ *   time (and at most once per `reverifyMs`, when set); `verify` is null until the first completes.
  *
  * Memory: the control state (bounded per optimizer by the state's own caps), the detectors' memory
  * (as an audit's), at most {@link EXPLAIN_CACHE} cached explanations and {@link SOURCE_CACHE_BYTES} of
@@ -53,7 +53,7 @@ export interface ReadModelOptions {
   readonly pool?: WorkerPool;
   /** How long a findings request waits for a verification under way before answering with the last one (default 2,000 ms). */
   readonly verifyWaitMs?: number;
-  /** Least time between the end of one background verification and the start of the next (default 60,000 ms). */
+  /** Least time between the end of one background verification and the start of the next (default 0: one at a time, back to back while findings are asked for). */
   readonly reverifyMs?: number;
   /** Told of a background failure (a replay or a verification that threw). */
   readonly onError?: (err: unknown) => void;
@@ -266,7 +266,7 @@ class FindingsModel {
     private readonly options: ReadModelOptions,
   ) {
     this.verifyWaitMs = options.verifyWaitMs ?? 2000;
-    this.reverifyMs = options.reverifyMs ?? 60_000;
+    this.reverifyMs = options.reverifyMs ?? 0;
   }
 
   start(): void {
