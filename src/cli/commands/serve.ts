@@ -88,6 +88,11 @@ Endpoints: POST /v1/entries; GET /v1/entries?start=&end=, /v1/entries/:index, /v
         collectorKey?: string;
       }) => {
         const g = globals();
+        if (g.server !== undefined)
+          throw new UsageError(
+            "USAGE",
+            "serve serves a ledger file (--ledger); --server names a server to use, not one to be",
+          );
         const at = parseListen(opts.listen ?? (process.env.OPTPROV_LISTEN || DEFAULT_LISTEN));
         const access =
           opts.tokens === undefined
@@ -112,7 +117,7 @@ Endpoints: POST /v1/entries; GET /v1/entries?start=&end=, /v1/entries/:index, /v
           // The SDK says so when it writes a new log key.
           reportCreated({ ledger: file, logKeyFile: undefined, origin });
         }
-        const log = await openExistingLog(g, { write: true, logKey: "optional" });
+        const log = await openExistingLog(g, { write: true, logKey: "optional", local: true });
         const server = createServer({
           log,
           ...(access ? { access } : {}),
@@ -135,8 +140,11 @@ Endpoints: POST /v1/entries; GET /v1/entries?start=&end=, /v1/entries/:index, /v
           () => `optprov serve: listening on ${listening.url} (log ${log.origin}, ledger ${shownPath(file)})`,
         );
         await untilSignalled(async () => {
-          await listening.close();
+          // Event streams never end on their own: the server ends them, so the socket can close
+          // once the other requests under way have finished.
+          const closing = listening.close();
           await server.close();
+          await closing;
           await log.close();
         });
       },
