@@ -74,7 +74,8 @@ admission rules and the control rules decide, and a refused batch writes nothing
 
 Endpoints: POST /v1/entries; GET /v1/entries?start=&end=, /v1/entries/:index, /v1/optimizers,
 /v1/optimizers/:name, /v1/tree, /v1/review, /v1/findings, /v1/checkpoint,
-/v1/proof/inclusion/:index?size=, /v1/proof/consistency?old=&new=, /healthz; POST /v1/traces
+/v1/proof/inclusion/:index?size=, /v1/proof/consistency?old=&new=, /v1/log, /v1/checkpoints,
+/v1/blobs, /v1/blobs/:digest, /v1/events (Server-Sent Events of the log's size), /healthz; POST /v1/traces
 (OTLP/HTTP, with --collector-key); C2SP tlog-tiles
 /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]. Errors are JSON
 {"error":{"code","message"}}. SIGTERM or Ctrl-C closes cleanly. See docs/server.md.`,
