@@ -53,6 +53,10 @@ const SLOW = [
   "test/console/console.test.ts",
   // Trains two gridworld agents, then drives chromium.
   "test/console/plot-witness.test.ts",
+  // A real `optprov serve` process and the built CLI against it (about 90 s on a loaded machine).
+  "test/remote-cli.test.ts",
+  // Runs docs/server.md's example, which imports optprov/sdk from dist/.
+  "test/server-docs.test.ts",
 ];
 
 /** Vitest's order (failed first, then longest by its cache), with the measured slow files ahead of it. */

@@ -43,6 +43,12 @@ export type VerificationErrorCode =
   | "WITNESS_RECORD_BROKEN"
   | "WITNESS_RECORD_FOREIGN"
   | "WITNESS_RECORD_EXISTS"
+  /**
+   * An optprov server's history contradicts what this client already saw of it: a signed checkpoint
+   * whose root the entries read from it do not produce, another root at a size seen before, an
+   * entry read twice with different bytes, or a log that shrank.
+   */
+  | "REMOTE_FORKED"
   /** No signed checkpoint covers the entry asked for, so no inclusion proof can be given against one. */
   | "CHECKPOINT_MISSING"
   /** An export refused because the ledger does not verify: the code is the verifier's (`optprov verify`). */
@@ -167,6 +173,20 @@ export type ServerErrorCode =
   /** A witness that could not be reached, or that answered with something other than cosignatures. */
   | "WITNESS_UNREACHABLE";
 export class ServerError extends OptprovError<ServerErrorCode> {}
+
+/**
+ * A ledger kept by an optprov server (`openLedger({ url })`, `--server URL`) that cannot be used as
+ * asked. A refusal the server itself gives (a token it does not know, an entry its log refuses)
+ * keeps the server's own code and class instead.
+ */
+export type RemoteErrorCode =
+  /** The server could not be reached (refused, reset, timed out), after the retries. */
+  | "REMOTE_UNREACHABLE"
+  /** An answer that is not what the API promises: not JSON, truncated, the wrong shape, bytes that do not match. */
+  | "REMOTE_RESPONSE_INVALID"
+  /** Something only the server does (create the log, sign checkpoints, store cosignatures). */
+  | "REMOTE_UNSUPPORTED";
+export class RemoteError extends OptprovError<RemoteErrorCode> {}
 
 /** Mesa-optimizer control: a policy that does not parse, a creation the gate refused, an approval that cannot count. */
 export type PolicyErrorCode =

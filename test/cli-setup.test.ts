@@ -98,7 +98,8 @@ describe("optprov.yml", () => {
     [
       "version: 1",
       "ledger: data/ledger.db",
-      "server: https://optprov.example.org",
+      // A server named here would be what the commands below use (docs/configuration.md).
+      "# server: https://optprov.example.org",
       "keys:",
       "  actor: keys/alice.key",
       "  overseer: keys/bob.key",
@@ -132,11 +133,14 @@ describe("optprov.yml", () => {
   });
 
   it("is overridden by a variable, and that by a flag; optprov config says where each value came from", () => {
-    const shown = runJson(["config"], { cwd: sub, env: { OPTPROV_OVERSEER_KEY: "env:BOB_KEY" } }).body;
+    const shown = runJson(["config"], {
+      cwd: sub,
+      env: { OPTPROV_OVERSEER_KEY: "env:BOB_KEY", OPTPROV_URL: "https://optprov.example.org" },
+    }).body;
     expect(shown.configFile).toBe(path.join(dir, "optprov.yml"));
     expect(shown.settings).toMatchObject({
       ledger: { value: path.join(dir, "data/ledger.db"), source: "config", from: "optprov.yml:2" },
-      server: { value: "https://optprov.example.org", source: "config" },
+      server: { value: "https://optprov.example.org", source: "env", from: "OPTPROV_URL" },
       "keys.actor": { value: path.join(dir, "keys/alice.key"), source: "config" },
       "keys.overseer": { value: "env:BOB_KEY", source: "env", from: "OPTPROV_OVERSEER_KEY" },
     });

@@ -12,7 +12,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { ControlState } from "../control/state.js";
-import { StoreError, UsageError } from "../errors.js";
+import { RemoteError, StoreError, UsageError } from "../errors.js";
 import { randomBytes } from "../ledger/crypto.js";
 import { formatVerifierKey, type SignerKey } from "../ledger/keys.js";
 import { type AppendedEntry, Log } from "../ledger/log.js";
@@ -22,6 +22,7 @@ import {
   CONFIG_FILE,
   type KeyRoleName,
   type LoadedConfig,
+  ledgerTarget,
   projectConfig,
   resolveSettings,
   SETTING_ENV,
@@ -31,12 +32,15 @@ import { describeFileKind, shownPath } from "../sdk/input-file.js";
 import { type Ledger, openLedger } from "../sdk/ledger.js";
 import { defaultLogKeyFile, findLogKey, newLogKey, readSignerKey, writeKeyFile } from "../sdk/location.js";
 import { linkNoClobber } from "../sdk/output-file.js";
+import { HttpStore } from "../store/http/http-store.js";
 import { openStore, parseStoreLocation } from "../store/open-store.js";
 
 export interface GlobalOptions {
   readonly ledger?: string;
   readonly logKey?: string;
   readonly config?: string;
+  readonly server?: string;
+  readonly token?: string;
   readonly json?: boolean;
 }
 
@@ -59,7 +63,7 @@ const resolved = new WeakMap<GlobalOptions, Settings>();
 export function settings(g: GlobalOptions): Settings {
   let s = resolved.get(g);
   if (s === undefined) {
-    s = resolveSettings({ ledger: g.ledger, logKey: g.logKey }, process.env, configFor(g));
+    s = resolveSettings({ ledger: g.ledger, logKey: g.logKey, server: g.server }, process.env, configFor(g));
     resolved.set(g, s);
   }
   return s;
@@ -74,6 +78,33 @@ export function ledgerPath(g: GlobalOptions): string {
   return settings(g).ledger.value;
 }
 
+/**
+ * The optprov server the command works against, when the settings choose one over a ledger file
+ * (`ledgerTarget`), with its token: `--token`, else $OPTPROV_TOKEN; either may be `env:NAME`.
+ *
+ * @example serverOf({ server: "http://127.0.0.1:4850" })?.url // "http://127.0.0.1:4850"
+ */
+export function serverOf(g: GlobalOptions): { readonly url: string; readonly token?: string } | undefined {
+  const target = ledgerTarget(settings(g));
+  if (target.kind !== "server") return undefined;
+  const given = g.token ?? (process.env.OPTPROV_TOKEN || undefined);
+  const what = g.token !== undefined ? "--token" : "OPTPROV_TOKEN";
+  if (given === undefined) return { url: target.setting.value };
+  if (!given.startsWith("env:")) return { url: target.setting.value, token: given };
+  const token = process.env[given.slice(4)];
+  if (token === undefined || token === "")
+    throw new UsageError("USAGE", `${what}: ${given} names a variable that is not set`);
+  return { url: target.setting.value, token };
+}
+
+/** Open the server's log as a store (`--server`, $OPTPROV_URL, `server:` in optprov.yml). */
+async function openServerStore(server: {
+  readonly url: string;
+  readonly token?: string;
+}): Promise<LedgerStore> {
+  return HttpStore.open(server.url, server.token !== undefined ? { token: server.token } : {});
+}
+
 /** The log key's source when one was named (a flag, a variable, optprov.yml), else undefined. */
 function logKeySource(g: GlobalOptions): string | undefined {
   const s = settings(g).logKey;
@@ -86,6 +117,8 @@ function logKeySource(g: GlobalOptions): string | undefined {
  * @example if (logKeyAtHand(g) === undefined) throw new UsageError("FILE_NOT_FOUND", "no log key");
  */
 export function logKeyAtHand(g: GlobalOptions): SignerKey | undefined {
+  // A server's log key stays on the server.
+  if (serverOf(g) !== undefined) return undefined;
   return findLogKey(ledgerPath(g), logKeySource(g));
 }
 
@@ -97,6 +130,8 @@ export function logKeyAtHand(g: GlobalOptions): SignerKey | undefined {
  * @example const file = existingLedgerPath(g);
  */
 export function existingLedgerPath(g: GlobalOptions): string {
+  const server = serverOf(g);
+  if (server !== undefined) return server.url;
   const location = ledgerPath(g);
   const where = parseStoreLocation(location);
   if (where.kind !== "sqlite") return location;
@@ -125,8 +160,19 @@ export function existingLedgerPath(g: GlobalOptions): string {
  *
  * @example const store = await openExistingStore(g, false); // read-only
  */
-export async function openExistingStore(g: GlobalOptions, write: boolean): Promise<LedgerStore> {
-  return openLedgerFile(existingLedgerPath(g), write);
+export async function openExistingStore(
+  g: GlobalOptions,
+  write: boolean,
+  where: { readonly local?: boolean } = {},
+): Promise<LedgerStore> {
+  const server = where.local ? undefined : serverOf(g);
+  if (server !== undefined) return openServerStore(server);
+  return openLedgerFile(where.local ? existingLocalPath(g) : existingLedgerPath(g), write);
+}
+
+/** The ledger file even when a server is set (`optprov serve` serves the file). */
+function existingLocalPath(g: GlobalOptions): string {
+  return existingLedgerPath({ ...g, server: undefined, ledger: ledgerPath(g) });
 }
 
 /**
@@ -202,11 +248,22 @@ export async function openLedgerFile(location: string, write: boolean): Promise<
  */
 export async function openExistingLog(
   g: GlobalOptions,
-  opts: { readonly write: boolean; readonly logKey: "none" | "optional" | "required" },
+  opts: {
+    readonly write: boolean;
+    readonly logKey: "none" | "optional" | "required";
+    /** The ledger file, never a server (`optprov serve`). */
+    readonly local?: boolean;
+  },
 ): Promise<Log<ControlState>> {
-  const store = await openExistingStore(g, opts.write);
+  const remote = !opts.local && serverOf(g) !== undefined;
+  if (remote && opts.logKey === "required")
+    throw new RemoteError(
+      "REMOTE_UNSUPPORTED",
+      "signing a checkpoint is the server's to do (a second after each append); read its latest at /checkpoint",
+    );
+  const store = await openExistingStore(g, opts.write, { local: opts.local === true });
   try {
-    const logKey = opts.logKey === "none" ? undefined : findLogKey(store.location, logKeySource(g));
+    const logKey = opts.logKey === "none" || remote ? undefined : findLogKey(store.location, logKeySource(g));
     if (logKey === undefined && opts.logKey === "required")
       throw new UsageError(
         "FILE_NOT_FOUND",
@@ -290,7 +347,8 @@ export async function withLogToAppend<T>(
   fn: (log: Log<ControlState>) => Promise<T>,
 ): Promise<{ readonly value: T; readonly created: Created | undefined }> {
   const file = ledgerPath(g);
-  if (await ledgerExists(file))
+  // A server's log always exists; a client never creates one.
+  if (serverOf(g) !== undefined || (await ledgerExists(file)))
     return {
       value: await withLog(openExistingLog(g, { write: true, logKey: "none" }), fn),
       created: undefined,

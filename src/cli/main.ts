@@ -55,6 +55,14 @@ export function buildProgram(
       "the log's signing key: a file or env:NAME (default: $OPTPROV_LOG_KEY, then logKey in optprov.yml, then log.key beside the ledger)",
     )
     .option(
+      "--server <url>",
+      "work against an optprov server (optprov serve) instead of a ledger file (default: $OPTPROV_URL, then server in optprov.yml); entries are signed here, the server's log appends them, and everything read is re-checked here",
+    )
+    .option(
+      "--token <token>",
+      "the server's API token, or env:NAME to read it from variable NAME (default: $OPTPROV_TOKEN)",
+    )
+    .option(
       "--config <file>",
       "the settings file (default: $OPTPROV_CONFIG, then the nearest optprov.yml from here up)",
     )

@@ -117,7 +117,8 @@ ledger: ${o.ledger}
 # The log's private key, which signs checkpoints: a file, or env:NAME to read it from a variable
 # (--log-key, OPTPROV_LOG_KEY). Keep it private; never commit it.
 logKey: ${o.logKey}
-# The optprov server, for commands that will talk to one (OPTPROV_SERVER); none does yet.
+# An optprov server: when set, commands work against it instead of the ledger file, which
+# optprov serve serves (--server, OPTPROV_URL; the token only from --token or OPTPROV_TOKEN).
 # server: https://optprov.example.org
 # Keys used when a command's --key or --actor is left out, by the role the command needs
 # (OPTPROV_ACTOR_KEY, OPTPROV_OVERSEER_KEY, OPTPROV_WITNESS_KEY).

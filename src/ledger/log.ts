@@ -19,7 +19,7 @@ import {
 import { type AdmissionEntry, admitCore, CoreState, type OpenResult } from "./admission.js";
 import { toHex } from "./base64.js";
 import { openCheckpoint, signCheckpoint } from "./checkpoint.js";
-import { sha256 } from "./crypto.js";
+import { equalBytes, sha256 } from "./crypto.js";
 import { signEntry } from "./entry.js";
 import { formatVerifierKey, parseVerifierKey, type SignerKey, sameKey, type VerifierKey } from "./keys.js";
 import {
@@ -211,15 +211,20 @@ export class Log<S = undefined> {
     return this.serial(() => this.catchUpNow());
   }
 
-  private async catchUpNow(): Promise<number> {
+  private async catchUpNow(
+    seen?: Map<number, { readonly envelope: Uint8Array; readonly marks: AppendedEntry["marks"] }>,
+  ): Promise<number> {
     const from = this.frontier.size;
+    // Entries from a log kept elsewhere (a server) were admitted by someone else: check their
+    // signatures too. A local store holds only what a log over it admitted.
+    const remote = this.store.submit !== undefined;
     const size = await this.store.size();
     if (size <= from) return 0;
     for await (const chunk of readEntries(this.store, {
       from,
       to: size,
       pool: this.pool,
-      open: { verify: false, full: this.observer?.full === true },
+      open: { verify: remote, full: this.observer?.full === true },
     })) {
       const blobs = await this.fetchBlobs(
         chunk.flatMap((r) => (r.opened.ok ? [r.opened.entry] : [])),
@@ -240,6 +245,10 @@ export class Log<S = undefined> {
           bad(opened.code, opened.message);
           continue;
         }
+        if (remote && opened.entry.signatureValid !== true) {
+          bad("ENTRY_SIGNATURE_INVALID", "the signature does not verify");
+          continue;
+        }
         const verdict = this.admitOne(
           opened.entry,
           stored.leafHash,
@@ -249,7 +258,10 @@ export class Log<S = undefined> {
           undefined,
         );
         if (!verdict.ok) bad(verdict.code, verdict.message);
-        else this.observer?.entry(stored.index, opened.entry, (d) => blobs.get(d), this.state);
+        else {
+          seen?.set(stored.index, { envelope: stored.envelope, marks: verdict.marks });
+          this.observer?.entry(stored.index, opened.entry, (d) => blobs.get(d), this.state);
+        }
       }
     }
     try {
@@ -336,6 +348,7 @@ export class Log<S = undefined> {
         );
       blobs.push({ digest: toHex(sha256(data)), data });
     }
+    if (this.store.submit !== undefined) return this.serial(() => this.submitNow(envelopes, blobs));
     // Parsing and signature checks (the expensive part) start now, outside the serial section, so
     // the workers chew on the next batch while this thread admits and writes the previous one.
     const opened = this.open(envelopes);
@@ -355,6 +368,33 @@ export class Log<S = undefined> {
           await this.catchUpNow();
         }
       }
+    });
+  }
+
+  /**
+   * A store whose log is kept elsewhere (a server) decides and places the batch there; this log
+   * then reads it back with every other writer's entries, under the same rules, and checks that
+   * what was placed is byte for byte what was sent.
+   */
+  private async submitNow(
+    envelopes: readonly Uint8Array[],
+    blobs: readonly StoredBlob[],
+  ): Promise<AppendedEntry[]> {
+    const submitted = await this.store.submit!({ envelopes, blobs, knownSize: this.frontier.size });
+    const seen = new Map<number, { envelope: Uint8Array; marks: AppendedEntry["marks"] }>();
+    await this.catchUpNow(seen);
+    return envelopes.map((envelope, i) => {
+      const index = submitted.first + i;
+      const back = seen.get(index);
+      if (back === undefined || !equalBytes(back.envelope, envelope))
+        throw new StoreError(
+          "STORE_CORRUPT",
+          `ledger ${this.store.location}: the log answered that batch entry ${i} is entry ${index}, but ${back === undefined ? "reading it back found no such entry" : "that entry holds other bytes"}`,
+        );
+      const marks =
+        submitted.marks?.filter((m) => m.index === index).map(({ code, message }) => ({ code, message })) ??
+        back.marks;
+      return { index, leafHash: leafHash(envelope), marks };
     });
   }
 

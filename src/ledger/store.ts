@@ -105,12 +105,34 @@ export interface LedgerStore {
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
   addCosignature(checkpointId: number, witness: string, line: string): Promise<void>;
   /**
+   * Only a store whose log is kept elsewhere (an optprov server) has this: it hands a batch of
+   * signed envelopes to that log, which admits or refuses them by its own rules and places them.
+   * A `Log` over such a store sends its appends here instead of deciding and writing them itself,
+   * then reads them back like any other writer's (checking their signatures, since the entries come
+   * from someone else's log). `knownSize` is the size the caller has read up to: the batch can only
+   * be placed at or after it.
+   */
+  submit?(batch: SubmitBatch): Promise<Submitted>;
+  /**
    * Call `onChange` with the log's size soon after any writer (another process included) appends,
    * and once when watching starts; a call may repeat a size already reported. Returns the function
    * that stops watching; `close` stops every watch. Optional: a caller without it polls `size()`.
    */
   watch?(onChange: (size: number) => void, options?: WatchOptions): () => void;
   close(): Promise<void>;
+}
+
+export interface SubmitBatch {
+  readonly envelopes: readonly Uint8Array[];
+  readonly blobs: readonly StoredBlob[];
+  readonly knownSize: number;
+}
+
+export interface Submitted {
+  /** Where the log placed the batch's first envelope; the rest follow it in order. */
+  readonly first: number;
+  /** What the log's rules marked, when its answer says so (undefined: read the marks back from the replay). */
+  readonly marks?: readonly { readonly index: number; readonly code: string; readonly message: string }[];
 }
 
 export interface WatchOptions {

@@ -6,6 +6,7 @@ import {
   configOwnershipProblem,
   findConfigFile,
   type LoadedConfig,
+  ledgerTarget,
   loadConfigFile,
   resolveSettings,
 } from "./config.js";
@@ -129,6 +130,36 @@ describe("resolveSettings", () => {
     expect(thrown(() => resolveSettings({}, { OPTPROV_SERVER: "file:///etc/passwd" }, undefined)).code).toBe(
       "USAGE",
     );
+    expect(thrown(() => resolveSettings({ server: "http://x/?token=1" }, {}, undefined)).code).toBe("USAGE");
+  });
+
+  it("works against the server unless the ledger is named more strongly; both at once is an error", () => {
+    const url = "http://127.0.0.1:4850";
+    const target = (
+      flags: Parameters<typeof resolveSettings>[0],
+      env: Record<string, string>,
+      c?: LoadedConfig,
+    ) => ledgerTarget(resolveSettings(flags, env, c));
+    const both: LoadedConfig = {
+      file: "/p/optprov.yml",
+      settings: new Map([
+        ["ledger", { value: "/p/served.db", line: 2 }],
+        ["server", { value: url, line: 3 }],
+      ]),
+    };
+    // Both in optprov.yml: commands use the server (and `optprov serve` the ledger).
+    expect(target({}, {}, both)).toMatchObject({ kind: "server", setting: { from: "optprov.yml:3" } });
+    expect(target({}, {}, config)).toMatchObject({ kind: "ledger" });
+    expect(target({}, { OPTPROV_URL: url, OPTPROV_SERVER: "http://old" })).toMatchObject({
+      kind: "server",
+      setting: { value: url, from: "OPTPROV_URL" },
+    });
+    expect(target({ ledger: "x.db" }, { OPTPROV_URL: url })).toMatchObject({ kind: "ledger" });
+    expect(target({}, { OPTPROV_LEDGER: "x.db" }, both)).toMatchObject({ kind: "ledger" });
+    expect(target({ server: url }, { OPTPROV_LEDGER: "x.db" })).toMatchObject({ kind: "server" });
+    expect(thrown(() => target({ ledger: "x.db", server: url }, {})).code).toBe("USAGE");
+    expect(thrown(() => target({}, { OPTPROV_LEDGER: "x.db", OPTPROV_URL: url })).code).toBe("USAGE");
+    expect(target({}, {})).toMatchObject({ kind: "ledger", setting: { source: "default" } });
   });
 });
 

@@ -19,6 +19,7 @@ import {
   loadYamlDocument,
 } from "../control/policy.js";
 import { UsageError } from "../errors.js";
+import { serverUrlProblem } from "../store/http/http-client.js";
 import { checkPathArgument, decodeUtf8, readInputFile, shownPath } from "./input-file.js";
 import { DEFAULT_LEDGER, defaultLogKeyFile } from "./location.js";
 
@@ -47,26 +48,6 @@ const keySource = filePath.refine(
   "env: must be followed by a variable name (letters, digits, _)",
 );
 
-/**
- * Why a server URL is unacceptable, or undefined.
- *
- * @example serverUrlProblem("ftp://example.org") // "expected an http:// or https:// URL, got a ftp: URL"
- */
-export function serverUrlProblem(text: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return "expected an http:// or https:// URL";
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:")
-    return `expected an http:// or https:// URL, got a ${url.protocol} URL`;
-  // Settings files get committed and pasted into issues; credentials belong in the environment.
-  if (url.username !== "" || url.password !== "")
-    return "expected a URL without a user name or password in it";
-  return undefined;
-}
-
 export const CONFIG_SCHEMA = z.strictObject({
   /** The format of this file; 1 if omitted. */
   version: z.literal(1).optional(),
@@ -74,7 +55,7 @@ export const CONFIG_SCHEMA = z.strictObject({
   ledger: filePath.optional(),
   /** The log's signing key: a file, or env:NAME. */
   logKey: keySource.optional(),
-  /** The optprov server (not used by any command yet; validated and shown by `optprov config`). */
+  /** The optprov server to work against instead of a ledger file (see `ledgerTarget`). */
   server: z
     .string()
     .max(2048)
@@ -209,15 +190,19 @@ export interface Settings {
 export const SETTING_ENV = {
   ledger: "OPTPROV_LEDGER",
   logKey: "OPTPROV_LOG_KEY",
-  server: "OPTPROV_SERVER",
+  server: "OPTPROV_URL",
   "keys.actor": "OPTPROV_ACTOR_KEY",
   "keys.overseer": "OPTPROV_OVERSEER_KEY",
   "keys.witness": "OPTPROV_WITNESS_KEY",
 } as const;
 
+/** The name `server` was read from before it was used; still read, after OPTPROV_URL. */
+export const SERVER_ENV_ALIAS = "OPTPROV_SERVER";
+
 export interface SettingFlags {
   readonly ledger?: string | undefined;
   readonly logKey?: string | undefined;
+  readonly server?: string | undefined;
 }
 
 /**
@@ -233,10 +218,12 @@ export function resolveSettings(
 ): Settings {
   const pick = (name: keyof typeof SETTING_ENV, flag?: { value: string | undefined; name: string }) => {
     if (flag?.value !== undefined) return { value: flag.value, source: "flag", from: flag.name } as const;
-    const variable = SETTING_ENV[name];
-    const fromEnv = env[variable];
-    if (fromEnv !== undefined && fromEnv !== "")
-      return { value: fromEnv, source: "env", from: variable } as const;
+    const variables = name === "server" ? [SETTING_ENV.server, SERVER_ENV_ALIAS] : [SETTING_ENV[name]];
+    for (const variable of variables) {
+      const fromEnv = env[variable];
+      if (fromEnv !== undefined && fromEnv !== "")
+        return { value: fromEnv, source: "env", from: variable } as const;
+    }
     const fromFile = config?.settings.get(name);
     if (fromFile !== undefined && config !== undefined)
       return {
@@ -257,8 +244,8 @@ export function resolveSettings(
     source: "default",
     from: "beside the ledger",
   };
-  const server = pick("server");
-  if (server !== undefined && server.source === "env") {
+  const server = pick("server", { value: flags.server, name: "--server" });
+  if (server !== undefined && server.source !== "config") {
     const problem = serverUrlProblem(server.value);
     if (problem !== undefined) throw new UsageError("USAGE", `${server.from}: ${problem}`);
   }
@@ -269,6 +256,33 @@ export function resolveSettings(
     server,
     keys: { actor: pick("keys.actor"), overseer: pick("keys.overseer"), witness: pick("keys.witness") },
   };
+}
+
+const RANK: Record<SettingSource, number> = { flag: 0, env: 1, config: 2, default: 3 };
+
+/**
+ * What the commands and `openLedger()` work against: the server when one is set, unless the
+ * ledger is set by a stronger source (`--ledger` beats `OPTPROV_URL`; `OPTPROV_LEDGER` beats
+ * `server:` in optprov.yml). The two at the same strength: both flags, or both variables, is a
+ * USAGE error (which one was meant?); both in optprov.yml is how one file serves a team: the
+ * server is what commands use, the ledger what `optprov serve` serves.
+ *
+ * @example ledgerTarget(resolveSettings({ server: "http://127.0.0.1:4850" }, {}, undefined)).kind // "server"
+ */
+export function ledgerTarget(
+  s: Settings,
+):
+  | { readonly kind: "server"; readonly setting: Setting }
+  | { readonly kind: "ledger"; readonly setting: Setting } {
+  const server = s.server;
+  if (server === undefined || RANK[s.ledger.source] < RANK[server.source])
+    return { kind: "ledger", setting: s.ledger };
+  if (s.ledger.source === server.source && server.source !== "config")
+    throw new UsageError(
+      "USAGE",
+      `both ${s.ledger.from} and ${server.from} are set: give the ledger file or the server, not both`,
+    );
+  return { kind: "server", setting: server };
 }
 
 /**

@@ -13,8 +13,9 @@ import type { EntryKind, PredicateInput } from "../ledger/statement.js";
 import type { LedgerStore } from "../ledger/store.js";
 import type { WorkerPool } from "../ledger/worker-pool.js";
 import { ledgerRules } from "../oversight/gate-detectors.js";
+import { HttpStore } from "../store/http/http-store.js";
 import { openStore } from "../store/open-store.js";
-import { projectConfig, resolveSettings } from "./config.js";
+import { ledgerTarget, projectConfig, resolveSettings } from "./config.js";
 import { loadLogKey, readSignerKey, resolveLedgerPath } from "./location.js";
 import { Optimizer } from "./optimizer.js";
 
@@ -26,6 +27,15 @@ export interface OpenLedgerOptions {
    * `.optprov/ledger.db` or $OPTPROV_LEDGER. Ignored when `store` is given.
    */
   readonly path?: string;
+  /**
+   * An optprov server (`optprov serve`) to work against instead of a local ledger: the same API,
+   * with entries signed here and appended by the server's log, and halts pushed to running loops
+   * as they are appended (docs/server.md, "Remote SDK and CLI"). By default $OPTPROV_URL or
+   * `server:` in optprov.yml, unless `path` or $OPTPROV_LEDGER names a ledger. Not with `path`.
+   */
+  readonly url?: string;
+  /** The server's API token (`Authorization: Bearer`); by default $OPTPROV_TOKEN. */
+  readonly token?: string;
   readonly store?: LedgerStore;
   /** The log key, or a source (`env:NAME` or a file); by default `log.key` beside the ledger, created on first use. */
   readonly logKey?: SignerKey | string;
@@ -65,7 +75,13 @@ export class Ledger {
     };
     const refresh = () => void this.refresh().catch(() => undefined);
     const pollMs = options.pollMs ?? 25;
-    if (log.store.watch !== undefined) this.stopWatching = log.store.watch(refresh, { intervalMs: pollMs });
+    // A store that watches says how often it polls, if it must (SQLite: 25 ms; a server without
+    // an event stream: once a second, not to spend its rate limit); `pollMs` overrides it.
+    if (log.store.watch !== undefined)
+      this.stopWatching = log.store.watch(
+        refresh,
+        options.pollMs !== undefined ? { intervalMs: pollMs } : {},
+      );
     else {
       const poller = setInterval(refresh, pollMs);
       poller.unref();
@@ -91,10 +107,28 @@ export class Ledger {
   static async open(options: OpenLedgerOptions = {}): Promise<Ledger> {
     // The same settings as the CLI: the option, then OPTPROV_*, then the project's optprov.yml.
     const settings = resolveSettings(
-      { ledger: options.path, logKey: typeof options.logKey === "string" ? options.logKey : undefined },
+      {
+        ledger: options.path,
+        logKey: typeof options.logKey === "string" ? options.logKey : undefined,
+        server: options.url,
+      },
       process.env,
       options.store === undefined ? projectConfig() : undefined,
     );
+    const target = options.store === undefined ? ledgerTarget(settings) : undefined;
+    if (target?.kind === "server") {
+      const token = options.token ?? (process.env.OPTPROV_TOKEN || undefined);
+      const store = await HttpStore.open(target.setting.value, token !== undefined ? { token } : {});
+      const rules = ledgerRules(options.gateDetectors);
+      try {
+        // No log key: the server's log signs its own checkpoints; a client never holds that key.
+        const log = await Log.open(store, { ...(options.pool ? { pool: options.pool } : {}), rules });
+        return new Ledger(log, rules, options);
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
+    }
     const file = resolveLedgerPath(settings.ledger.value);
     const source = settings.logKey.source !== "default" ? settings.logKey.value : undefined;
     const key =

@@ -29,6 +29,8 @@ import { mountConsole } from "./console-routes.js";
 import { errorResponse, statusOf } from "./http-error.js";
 import { type RateLimit, RateLimiter } from "./rate-limit.js";
 import { ReadModels } from "./read-models.js";
+import { SizeEvents } from "./size-events.js";
+import { mountSync } from "./sync-routes.js";
 import { parseTilePath } from "./tile-path.js";
 import { readTile } from "./tiles.js";
 import { pushToWitnesses, type WitnessEndpoint } from "./witness-client.js";
@@ -42,6 +44,8 @@ export interface ServerLimits {
   readonly maxPage?: number;
   /** Requests per client (default 50 per second, bursts of 200); `false` for none. */
   readonly rate?: RateLimit | false;
+  /** The most `GET /v1/events` streams open at once (default 1,000). */
+  readonly maxEventStreams?: number;
 }
 
 export interface ServerOptions {
@@ -81,6 +85,7 @@ const DEFAULTS = {
   maxBodyBytes: 8 * 1024 * 1024,
   maxBatch: 1000,
   maxPage: 1000,
+  maxEventStreams: 1000,
   rate: { perSecond: 50, burst: 200 },
 };
 /** A page of entries stops at this many bytes of envelopes, whatever its count. */
@@ -116,11 +121,12 @@ function envelopeValue(bytes: Uint8Array): unknown {
   }
 }
 
-function entryJson(e: StoredEntry, withStatement: boolean): Record<string, unknown> {
+function entryJson(e: StoredEntry, withStatement: boolean, raw = false): Record<string, unknown> {
   const out: Record<string, unknown> = {
     index: e.index,
     leafHash: encodeBase64(e.leafHash),
-    envelope: envelopeValue(e.envelope),
+    // `envelopes=base64`: the exact stored bytes, for clients that hash them (the remote SDK).
+    envelope: raw ? encodeBase64(e.envelope) : envelopeValue(e.envelope),
   };
   if (withStatement) {
     try {
@@ -209,6 +215,7 @@ export function createServer(options: ServerOptions): OptprovServer {
       }),
   });
   reads.start();
+  const events = new SizeEvents(log.store);
 
   /** Sign (if the log grew) and gather cosignatures; one at a time, and never fatal to a request. */
   const checkpoint = (): Promise<StoredCheckpoint | undefined> => {
@@ -332,6 +339,7 @@ export function createServer(options: ServerOptions): OptprovServer {
       limits.maxBatch,
     );
     const appended = await log.append(envelopes, { blobs });
+    events.publish(appended[appended.length - 1]!.index + 1);
     scheduleCheckpoint();
     reads.appended();
     const marks = appended.flatMap((a) => a.marks.map((m) => ({ index: a.index, ...m })));
@@ -350,6 +358,12 @@ export function createServer(options: ServerOptions): OptprovServer {
     allow(c, "read");
     const size = await log.store.size();
     const start = optionalIndex(c.req.query("start"), "start", 0);
+    const encoding = c.req.query("envelopes");
+    if (encoding !== undefined && encoding !== "base64" && encoding !== "json")
+      throw new ServerError(
+        "REQUEST_INVALID",
+        `envelopes: expected json or base64, got ${preview(encoding)}`,
+      );
     const end = Math.min(
       size,
       optionalIndex(c.req.query("end"), "end", start + limits.maxPage),
@@ -361,7 +375,7 @@ export function createServer(options: ServerOptions): OptprovServer {
         rows: limits.maxPage,
         bytes: MAX_PAGE_BYTES,
       })) {
-        for (const e of chunk) entries.push(entryJson(e, false));
+        for (const e of chunk) entries.push(entryJson(e, false, encoding === "base64"));
         break;
       }
     }
@@ -503,12 +517,19 @@ export function createServer(options: ServerOptions): OptprovServer {
     witnesses,
     allowRead: (c) => allow(c, "read"),
   });
+  mountSync(app, {
+    log,
+    events,
+    allowRead: (c) => allow(c, "read"),
+    maxStreams: limits.maxEventStreams,
+  });
 
   return {
     fetch: (request, env) => Promise.resolve(app.fetch(request, env)),
     ready: () => reads.ready(),
     checkpoint,
     async close() {
+      events.close();
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       await signing?.catch(() => undefined);

@@ -74,7 +74,8 @@ admission rules and the control rules decide, and a refused batch writes nothing
 
 Endpoints: POST /v1/entries; GET /v1/entries?start=&end=, /v1/entries/:index, /v1/optimizers,
 /v1/optimizers/:name, /v1/tree, /v1/review, /v1/findings, /v1/checkpoint,
-/v1/proof/inclusion/:index?size=, /v1/proof/consistency?old=&new=, /healthz; POST /v1/traces
+/v1/proof/inclusion/:index?size=, /v1/proof/consistency?old=&new=, /v1/log, /v1/checkpoints,
+/v1/blobs, /v1/blobs/:digest, /v1/events (Server-Sent Events of the log's size), /healthz; POST /v1/traces
 (OTLP/HTTP, with --collector-key); C2SP tlog-tiles
 /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]. Errors are JSON
 {"error":{"code","message"}}. SIGTERM or Ctrl-C closes cleanly. See docs/server.md.`,
@@ -88,6 +89,11 @@ Endpoints: POST /v1/entries; GET /v1/entries?start=&end=, /v1/entries/:index, /v
         collectorKey?: string;
       }) => {
         const g = globals();
+        if (g.server !== undefined)
+          throw new UsageError(
+            "USAGE",
+            "serve serves a ledger file (--ledger); --server names a server to use, not one to be",
+          );
         const at = parseListen(opts.listen ?? (process.env.OPTPROV_LISTEN || DEFAULT_LISTEN));
         const access =
           opts.tokens === undefined
@@ -112,7 +118,7 @@ Endpoints: POST /v1/entries; GET /v1/entries?start=&end=, /v1/entries/:index, /v
           // The SDK says so when it writes a new log key.
           reportCreated({ ledger: file, logKeyFile: undefined, origin });
         }
-        const log = await openExistingLog(g, { write: true, logKey: "optional" });
+        const log = await openExistingLog(g, { write: true, logKey: "optional", local: true });
         const server = createServer({
           log,
           ...(access ? { access } : {}),
@@ -135,8 +141,11 @@ Endpoints: POST /v1/entries; GET /v1/entries?start=&end=, /v1/entries/:index, /v
           () => `optprov serve: listening on ${listening.url} (log ${log.origin}, ledger ${shownPath(file)})`,
         );
         await untilSignalled(async () => {
-          await listening.close();
+          // Event streams never end on their own: the server ends them, so the socket can close
+          // once the other requests under way have finished.
+          const closing = listening.close();
           await server.close();
+          await closing;
           await log.close();
         });
       },
