@@ -19,6 +19,10 @@
  * After each scenario every envelope a client was told is in is looked for in the store (present
  * exactly once, nothing in the log that no client was told about), and `optprov verify` runs on it.
  * Imports only what the package exports. Prints tables; asserts nothing.
+ *
+ * For looking closer: `--only=pg,sqlite,two,kill-pg,kill-sqlite,pg-restart` runs those scenarios,
+ * `--keep` leaves the servers' logs and the SQLite files, and $BENCH_SERVER_NODE_ARGS is passed to
+ * node before the CLI (`--cpu-prof --cpu-prof-dir=DIR` profiles the servers).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";

@@ -11,6 +11,7 @@ import { ALG_COSIGNATURE_V1, formatVerifierKey, generateSignerKey, withType } fr
 import { WitnessRecord } from "../../oversight/witness-record.js";
 import { writeKeyFile } from "../../sdk/location.js";
 import { actorJson } from "../../server/test-support/fixture.js";
+import { startTestPostgres } from "../../store/test-support/postgres-server.js";
 import { main } from "../main.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-serve-cli-"));
@@ -97,4 +98,36 @@ describe("optprov serve and optprov witness serve", () => {
     writeKeyFile(file, witness);
     expect(await main(["witness", "serve", "--key", file, "--json"])).toBe(2);
   });
+
+  it("on a PostgreSQL ledger, creates the log at the first start only; a restart opens it once", async () => {
+    // A URL is not a file: the check for a new ledger took every start for the first, opened and
+    // replayed the log once to "create" it and once to serve it, and said "created ledger" each time.
+    const pgServer = await startTestPostgres();
+    const stderr = process.stderr.write.bind(process.stderr);
+    try {
+      const url = await pgServer.database();
+      const keyFile = path.join(dir, "pg-log.key");
+      writeKeyFile(keyFile, generateSignerKey("log.pg"));
+      const said: string[] = [];
+      for (let run = 0; run < 2; run++) {
+        let err = "";
+        process.stderr.write = ((chunk: string | Uint8Array) => {
+          err += String(chunk);
+          return true;
+        }) as typeof process.stderr.write;
+        const s = await start(["--ledger", url, "--log-key", keyFile, "serve", "--listen", "127.0.0.1:0"]);
+        const health = (await (await fetch(`${s.url}/healthz`)).json()) as { origin: string };
+        expect(health.origin).toBe("log.pg");
+        process.emit("SIGTERM");
+        expect(await s.done).toBe(0);
+        process.stderr.write = stderr;
+        said.push(err);
+      }
+      expect(said[0]).toContain("created ledger");
+      expect(said[1]).not.toContain("created ledger");
+    } finally {
+      process.stderr.write = stderr;
+      await pgServer.stop();
+    }
+  }, 120_000);
 });

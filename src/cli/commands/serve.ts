@@ -1,7 +1,7 @@
 /** `optprov serve`: the ledger over HTTP (JSON API, C2SP tlog-tiles, witnesses asked to cosign). */
 import fs from "node:fs";
 import type { Command } from "commander";
-import { UsageError } from "../../errors.js";
+import { StoreError, UsageError } from "../../errors.js";
 import { otlpHandler } from "../../interop/otlp/handler.js";
 import type { VerifierKey } from "../../ledger/keys.js";
 import { readInputText, shownPath } from "../../sdk/input-file.js";
@@ -9,6 +9,7 @@ import { openLedger } from "../../sdk/ledger.js";
 import { readSignerKey, readVerifierKey } from "../../sdk/location.js";
 import { createServer, DEFAULT_LISTEN, listen, parseListen } from "../../server/index.js";
 import { parseTokensFile } from "../../server/tokens-file.js";
+import { openStore, parseStoreLocation } from "../../store/open-store.js";
 import { type GlobalOptions, ledgerPath, openExistingLog, reportCreated, settings } from "../context.js";
 import { makeOutput } from "../output.js";
 import { parseIndex } from "./args.js";
@@ -40,6 +41,24 @@ function parseWitness(text: string): { url: string; key: VerifierKey } {
       `--witness: expected URL=KEY (http://host:port=witness.pub), got ${JSON.stringify(text.slice(0, 80))}`,
     );
   return { url, key: readVerifierKey(text.slice(at + 1), "--witness key", "witness") };
+}
+
+/**
+ * Whether the ledger at `location` has no log yet: no file, or a database without one (a URL is
+ * never a file, so looking for one would open, replay and "create" a database ledger at every start).
+ */
+async function holdsNoLog(location: string): Promise<boolean> {
+  const where = parseStoreLocation(location);
+  if (where.kind === "sqlite") return !fs.existsSync(where.file);
+  const probe = await openStore(location, { readonly: true });
+  try {
+    return (await probe.meta()) === undefined;
+  } catch (err) {
+    if (err instanceof StoreError && err.code === "STORE_NOT_INITIALISED") return true;
+    throw err;
+  } finally {
+    await probe.close();
+  }
 }
 
 export function registerServe(program: Command, globals: () => GlobalOptions): void {
@@ -108,7 +127,7 @@ Endpoints: POST /v1/entries; GET /v1/entries?start=&end=, /v1/entries/:index, /v
             ? undefined
             : readSignerKey(opts.collectorKey, "--collector-key", "actor");
         const file = ledgerPath(g);
-        if (!fs.existsSync(file)) {
+        if (await holdsNoLog(file)) {
           // A new ledger, with a new log key beside it unless one is named, as the SDK makes one.
           const named = settings(g).logKey;
           const source = named.source === "default" ? undefined : named.value;
