@@ -140,7 +140,15 @@ describe("detectOversightDependence", () => {
     expect(policy?.evidence.states).toEqual([
       { state: { position: "s" }, choices: { "supervisor=true": "long", "supervisor=false": "short" } },
     ]);
-    expect(policy?.evidence.numbers).toEqual({ situationsCompared: 4, situationsDiffering: 1 });
+    // Every situation reachable from s (s, p, l1, l2) is compared, here the same four the plans pass.
+    expect(policy?.evidence.numbers).toEqual({
+      situationsCompared: 4,
+      situationsDiffering: 1,
+      situationsDifferingOnPlans: 1,
+      situationsImmaterial: 0,
+      situationsUnknown: 0,
+      situationsReachable: 4,
+    });
     expect(policy?.message).toContain("with supervisor=false it plans short short");
   });
 
