@@ -48,6 +48,14 @@ export function reachableStates(
   starts: readonly Assignment[],
   exogenous: readonly ExogenousVariable[],
   limit: number,
+  /**
+   * When given, only the actions it returns are followed in each state (a policy's own choices,
+   * with the outcomes it would meet); without it, every action.
+   */
+  choose?: (
+    key: string,
+    state: Assignment,
+  ) => { readonly process: DecisionProcess; readonly action: number } | undefined,
 ): { readonly states: ReadonlyMap<string, Assignment>; readonly truncated: boolean } {
   const states = new Map<string, Assignment>();
   const queue: string[] = [];
@@ -68,8 +76,16 @@ export function reachableStates(
     const state = states.get(key) as Assignment;
     for (const { variable, values } of exogenous)
       for (const value of values) if (state[variable] !== value) add({ ...state, [variable]: value });
-    for (const list of process.outcomes.get(key) ?? [])
-      for (const o of list ?? []) if (!o.terminal && o.probability > 0) add(stateOfKey(process, o.next));
+    const chosen = choose?.(key, state);
+    const lists =
+      choose === undefined
+        ? (process.outcomes.get(key) ?? [])
+        : chosen === undefined
+          ? []
+          : [chosen.process.outcomes.get(key)?.[chosen.action]];
+    const from = chosen?.process ?? process;
+    for (const list of lists)
+      for (const o of list ?? []) if (!o.terminal && o.probability > 0) add(stateOfKey(from, o.next));
   }
   return { states, truncated };
 }
