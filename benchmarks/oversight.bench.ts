@@ -65,8 +65,8 @@ function option(name: string, fallback: number): number {
   const v = i >= 0 ? Number(argv[i + 1]) : Number.NaN;
   return Number.isInteger(v) && v > 0 ? v : fallback;
 }
-const CALIBRATION = option("calibration", QUICK ? 1 : 3);
-const HELD_OUT = option("held-out", QUICK ? 2 : 6);
+const CALIBRATION = option("calibration", QUICK ? 1 : 2);
+const HELD_OUT = option("held-out", QUICK ? 2 : 5);
 const EPISODES = option("episodes", QUICK ? 250 : 400);
 const HELD_OUT_BASE = 100_000;
 const DEPLOY_EPISODES = 20;
