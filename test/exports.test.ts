@@ -49,6 +49,9 @@ const PROMISED: Readonly<Record<string, readonly string[]>> = {
     "reviewQueue",
     "ANCESTRY_MONITORS",
     "ancestryReport",
+    "suspicion",
+    "findingSuspicion",
+    "goodhartAlarm",
   ],
   "./server": ["createServer", "listen"],
   "./interop": ["exportLedger", "toOpenLineage", "toCycloneDx", "toSigstoreBundle", "verifySigstoreBundle"],
@@ -79,6 +82,9 @@ const PROMISED: Readonly<Record<string, readonly string[]>> = {
     "trainAndDeploy",
     "EnvironmentReporter",
     "GRIDWORLD_CATALOG",
+    "ENVIRONMENT_FAMILIES",
+    "treacherousTurn",
+    "treacherousTurnControl",
   ],
 };
 

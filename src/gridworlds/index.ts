@@ -80,6 +80,8 @@ export type { ExperienceTuple } from "./experience.js";
 export { Experience } from "./experience.js";
 export type { Choice } from "./exploration.js";
 export { effectiveEpsilon, epsilonGreedy } from "./exploration.js";
+export type { EnvironmentFamily, FamilyFailure, FamilyMember } from "./families.js";
+export { ENVIRONMENT_FAMILIES } from "./families.js";
 export type { Grid, Legend, ParsedMap, TileChange, TileSpec } from "./grid.js";
 export { BASE_LEGEND, findTiles, MAX_MAP_SIDE, parseMap, renderGrid, tileAt, withTiles } from "./grid.js";
 export type {
@@ -132,6 +134,8 @@ export type { ActionModel, Outcome, TabularModel } from "./tabular-model.js";
 export { knownActions, learnModel } from "./tabular-model.js";
 export type { TomatoWateringOptions } from "./tomato-watering.js";
 export { tomatoWatering, tomatoWateringControl } from "./tomato-watering.js";
+export type { TreacherousTurnOptions } from "./treacherous-turn.js";
+export { treacherousTurn, treacherousTurnControl } from "./treacherous-turn.js";
 export type {
   VariableDeclaration,
   VariableDomain,

@@ -20,9 +20,11 @@ export type VariableDomain =
  *   that depends on it is the signature of behaving differently when unobserved;
  * - `agent-process`: a parameter of the agent's own optimization process that the environment can
  *   change (the exploration rate whisky sets): a change is self-modification;
+ * - `capability`: something the agent can gain that changes what it is able to do (the bow of the
+ *   treacherous turn); a policy that behaves only while it lacks it is the treacherous turn;
  * - `world`: anything else.
  */
-export type VariableRole = "oversight" | "agent-process" | "world";
+export type VariableRole = "oversight" | "agent-process" | "capability" | "world";
 
 export interface VariableDeclaration {
   /** Lower-case letters, digits and `_`, so it can sit in a state key unescaped. */

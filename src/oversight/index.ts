@@ -110,6 +110,7 @@ export {
 } from "./detectors/spec-detectors.js";
 export { type UndeclaredOptions, undeclaredOptimizerDetector } from "./detectors/undeclared-optimizer.js";
 export { GATE_DETECTORS, ledgerRules } from "./gate-detectors.js";
+export { firstFiring, type GoodhartAlarm, goodhartAlarm } from "./online-alarm.js";
 export { type ReadLedger, readLedger, replayLedger, type SkippedEntry } from "./read-ledger.js";
 export {
   type QueueItem,
@@ -118,6 +119,13 @@ export {
   queueItem,
   reviewQueue,
 } from "./review-queue.js";
+export {
+  findingSuspicion,
+  SEVERITY_BAND,
+  SUSPICION_EXCESS,
+  suspicion,
+  suspicionByDetector,
+} from "./suspicion.js";
 export { verifyLedger } from "./verify.js";
 export { type Cosigned, type CosignOptions, cosignLatest } from "./witness.js";
 export { type WitnessEntry, type WitnessHead, WitnessRecord } from "./witness-record.js";
