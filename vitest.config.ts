@@ -51,6 +51,8 @@ const SLOW = [
   "test/cli-setup.test.ts",
   "test/ledger-cli.test.ts",
   "test/console/console.test.ts",
+  // Trains two gridworld agents, then drives chromium.
+  "test/console/plot-witness.test.ts",
 ];
 
 /** Vitest's order (failed first, then longest by its cache), with the measured slow files ahead of it. */

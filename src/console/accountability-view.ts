@@ -1,21 +1,25 @@
 /// <reference lib="dom" />
 /**
- * Accountability: the latest checkpoint and who cosigned it, whether the ledger verifies (the
- * server's audit re-checks every entry, signature and rule), and an entry's inclusion proof to
- * download and check elsewhere.
+ * Accountability: the latest checkpoint and which witnesses cosigned it (by name and key id, each
+ * cosignature checked by the server, and whether the server is configured to ask that key),
+ * whether the ledger verifies (the server's audit re-checks every entry, signature and rule), and
+ * an entry's inclusion proof to download and check elsewhere.
  */
-import { getJson, isCheckpoint, isEntry, isFindings, isProof } from "./api.js";
+import { getJson, isCheckpoint, isEntry, isFindings, isProof, isWitnesses, type Witnesses } from "./api.js";
 import { el, errorBox, loading } from "./dom.js";
 
 export function accountabilityPage(): { element: HTMLElement; ready: Promise<void> } {
   const cpBox = el("div", { class: "checkpoint" }, loading("the latest checkpoint"));
   const verifyBox = el("div", { class: "verify", "aria-live": "polite" }, loading("the verify result"));
+  const witnessBox = el("div", { class: "witnesses" }, loading("the witnesses"));
   const root = el(
     "section",
     { "aria-labelledby": "acc-title" },
     el("h2", { id: "acc-title" }, "Accountability"),
     el("h3", {}, "Latest checkpoint"),
     cpBox,
+    el("h3", {}, "Witnesses"),
+    witnessBox,
     el("h3", {}, "Verify"),
     verifyBox,
     el("h3", {}, "Inclusion proof"),
@@ -36,16 +40,14 @@ export function accountabilityPage(): { element: HTMLElement; ready: Promise<voi
             el("dd", {}, el("code", {}, cp.root)),
             el("dt", {}, "Log key"),
             el("dd", {}, el("code", {}, cp.logKey)),
-            el("dt", {}, "Cosigned by"),
-            el(
-              "dd",
-              { id: "cosigners" },
-              cp.cosignatures.length === 0 ? "no witness yet" : cp.cosignatures.join(", "),
-            ),
           ),
           el("pre", { class: "note" }, cp.checkpoint),
         ),
       (err: unknown) => cpBox.replaceChildren(errorBox(err)),
+    ),
+    getJson("/console/api/witnesses", isWitnesses, "{ cosigners: [...] }").then(
+      (w) => witnessBox.replaceChildren(...witnessView(w)),
+      (err: unknown) => witnessBox.replaceChildren(errorBox(err)),
     ),
     showVerify(verifyBox),
   ]).then(() => undefined);
@@ -87,6 +89,87 @@ function showVerify(box: HTMLElement, polls = 0): Promise<void> {
     },
     (err: unknown) => box.replaceChildren(errorBox(err)),
   );
+}
+
+/** Who cosigned the latest checkpoint, or a plain statement that nobody did, and whom the server asks. */
+function witnessView(w: Witnesses): HTMLElement[] {
+  const asked = w.configured.filter((c) => !c.cosignedLatest);
+  const out: HTMLElement[] = [];
+  if (w.cosigners.length === 0)
+    out.push(
+      el(
+        "p",
+        { id: "witness-status", class: "empty", "data-state": "none" },
+        w.size === null
+          ? "No witness has cosigned: the log has no checkpoint yet."
+          : `No witness has cosigned the latest checkpoint (size ${w.size}). Without a cosignature, nobody outside this server has checked that this history is the one it showed before.`,
+      ),
+    );
+  else
+    out.push(
+      el(
+        "p",
+        { id: "witness-status", "data-state": "cosigned" },
+        `The latest checkpoint (size ${w.size}) is cosigned by ${w.cosigners.length} witness${w.cosigners.length === 1 ? "" : "es"}:`,
+      ),
+      el(
+        "ul",
+        { class: "witness-list" },
+        ...w.cosigners.map((c) =>
+          el(
+            "li",
+            {
+              class: "witness",
+              "data-name": c.name,
+              "data-key-id": c.keyId,
+              "data-pinned": String(c.pinned),
+              "data-verified": String(c.verified),
+            },
+            el("strong", { class: "witness-name" }, c.name),
+            " key id ",
+            el("code", { class: "witness-key-id" }, c.keyId),
+            " ",
+            c.verified
+              ? el("span", { class: "pill st-approved" }, "cosignature verifies")
+              : el("span", { class: "pill st-rejected" }, "cosignature does not verify"),
+            " ",
+            c.pinned
+              ? el("span", { class: "pill" }, "pinned: this server asks this key to cosign")
+              : el(
+                  "span",
+                  { class: "pill st-pending" },
+                  "not pinned: this server does not ask this key; only the cosignature names it",
+                ),
+            c.time !== null
+              ? el("span", { class: "meta" }, ` at ${new Date(c.time * 1000).toISOString()}`)
+              : null,
+            el("code", { class: "vkey" }, c.key),
+          ),
+        ),
+      ),
+    );
+  if (w.configured.length === 0)
+    out.push(
+      el(
+        "p",
+        { class: "meta" },
+        "This server asks no witness to cosign (optprov serve --witness URL=KEY); cosignatures come from witnesses run beside it (optprov witness cosign).",
+      ),
+    );
+  else if (asked.length > 0)
+    out.push(
+      el(
+        "p",
+        { class: "meta", id: "witness-missing" },
+        "Asked but not cosigned: ",
+        ...asked.flatMap((c, i) => [
+          i > 0 ? ", " : "",
+          el("strong", {}, c.name),
+          ` (key id ${c.keyId}, ${c.url})`,
+        ]),
+      ),
+    );
+  return out;
 }
 
 function proofForm(): HTMLElement {

@@ -122,6 +122,8 @@ export interface Finding {
   readonly optimizer?: string;
   readonly message: string;
   readonly evidence?: { entries?: number[]; numbers?: Record<string, number> };
+  /** Where the detector says it first fired: an episode (for the per-episode detectors) and an entry. */
+  readonly firstAt?: { episode?: number; entry?: number };
 }
 export interface VerifyReport {
   readonly ok: boolean;
@@ -193,3 +195,66 @@ export const isProof = (
   v: unknown,
 ): v is { index: number; size: number; leafHash: string; root: string; proof: string[] } =>
   isRecord(v) && typeof v.index === "number" && Array.isArray(v.proof) && typeof v.root === "string";
+
+export interface EpisodePoint {
+  readonly episode: number;
+  readonly last: number;
+  readonly proxy: number | null;
+  readonly intended: number | null;
+}
+/** `GET /console/api/episodes/:name` (`src/server/episode-series.ts`). */
+export interface EpisodeSeries {
+  readonly optimizer: string;
+  readonly size: number;
+  readonly proxyKey: "R" | "reward" | null;
+  readonly intendedKeys: readonly string[];
+  readonly measuredBy: string | null;
+  readonly reporters: readonly string[];
+  readonly counts: { readonly proxy: number; readonly intended: number; readonly episodes: number };
+  readonly bucket: number;
+  readonly truncated: boolean;
+  readonly points: readonly EpisodePoint[];
+}
+const isNumberOrNull = (v: unknown) => v === null || (typeof v === "number" && Number.isFinite(v));
+export const isEpisodeSeries = (v: unknown): v is EpisodeSeries =>
+  isRecord(v) &&
+  typeof v.optimizer === "string" &&
+  typeof v.bucket === "number" &&
+  isRecord(v.counts) &&
+  Array.isArray(v.reporters) &&
+  Array.isArray(v.intendedKeys) &&
+  Array.isArray(v.points) &&
+  v.points.every(
+    (p) =>
+      isRecord(p) &&
+      typeof p.episode === "number" &&
+      typeof p.last === "number" &&
+      isNumberOrNull(p.proxy) &&
+      isNumberOrNull(p.intended),
+  );
+
+export interface Cosigner {
+  readonly name: string;
+  readonly keyId: string;
+  readonly key: string;
+  readonly verified: boolean;
+  readonly time: number | null;
+  readonly pinned: boolean;
+}
+/** `GET /console/api/witnesses`: the latest checkpoint's cosigners and the witnesses the server asks. */
+export interface Witnesses {
+  readonly size: number | null;
+  readonly cosigners: readonly Cosigner[];
+  readonly configured: readonly { name: string; keyId: string; url: string; cosignedLatest: boolean }[];
+}
+export const isWitnesses = (v: unknown): v is Witnesses =>
+  isRecord(v) &&
+  Array.isArray(v.cosigners) &&
+  v.cosigners.every(
+    (c) =>
+      isRecord(c) &&
+      typeof c.name === "string" &&
+      typeof c.keyId === "string" &&
+      typeof c.pinned === "boolean",
+  ) &&
+  Array.isArray(v.configured);

@@ -24,6 +24,24 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return e;
 }
 
+const SVG = "http://www.w3.org/2000/svg";
+
+/**
+ * An SVG element with attributes and, optionally, its text.
+ *
+ * @example svg("title", {}, "3 findings")
+ */
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+  text?: string,
+): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
 export function append(parent: Node, children: readonly Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;

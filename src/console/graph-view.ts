@@ -9,7 +9,7 @@
 import ElkModule from "elkjs/lib/elk.bundled.js";
 import type { ElkNode } from "elkjs/lib/elk-api.js";
 import { getJson, isFindings, isOptimizers, isReview, isTree } from "./api.js";
-import { el, empty, errorBox, loading } from "./dom.js";
+import { el, empty, errorBox, loading, svg } from "./dom.js";
 import {
   addFindings,
   buildGraph,
@@ -21,7 +21,6 @@ import {
   STATUSES,
 } from "./graph-model.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const W = 150;
 const H = 34;
 // elkjs ships CommonJS typed as an ES default export; under NodeNext the default is the module.
@@ -29,15 +28,6 @@ const ELK = ((ElkModule as unknown as { default?: unknown }).default ?? ElkModul
   layout(graph: ElkNode): Promise<ElkNode>;
 };
 const elk = new ELK();
-
-function svg<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string | number>,
-): SVGElementTagNameMap[K] {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  return e;
-}
 
 interface Placed {
   readonly positions: Map<string, { x: number; y: number }>;

@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 /**
  * An optimizer's (or root actor's) page: the explanation in sentences, its three parts as its spec
- * declares them, its line of creators, its findings with links to their entries, and a halt signed
- * in the page.
+ * declares them, its line of creators, its steps as a plot (the proxy against the intended measure
+ * per episode, the Goodhart detector's alarm marked), its findings with links to their entries,
+ * and a halt signed in the page.
  */
 import {
   type ConsoleExplain,
@@ -10,10 +11,12 @@ import {
   type Finding,
   getJson,
   isConsoleExplain,
+  isEpisodeSeries,
   isExplanation,
   isFindings,
 } from "./api.js";
 import { el, empty, entryLink, errorBox, loading, nameLink, replace } from "./dom.js";
+import { alarmsOf, episodePlot } from "./episode-plot.js";
 import { signAndPost, writeResult } from "./signer-panel.js";
 
 export function optimizerPage(
@@ -39,6 +42,10 @@ export function optimizerPage(
       return;
     }
     const findingsBox = el("div", { class: "findings" }, loading("findings"));
+    const plotBox =
+      e.kind === "optimizer"
+        ? el("div", { class: "plot-box", id: "episode-plot" }, loading("the episodes"))
+        : null;
     replace(
       root,
       el(
@@ -63,6 +70,8 @@ export function optimizerPage(
           )
         : el("p", {}, `${e.name} was created by ${e.createdBy ?? "?"} at entry #${e.createdAt ?? "?"}.`),
       partsView(text),
+      plotBox ? el("h3", {}, "Proxy against the intended measure, per episode") : null,
+      plotBox,
       e.kind === "optimizer" ? haltBox(e, refresh) : null,
       el("h3", {}, "Findings"),
       findingsBox,
@@ -90,11 +99,24 @@ export function optimizerPage(
         ? el("p", {}, "Created: ", ...e.children.flatMap((c, i) => (i ? [", ", nameLink(c)] : [nameLink(c)])))
         : null,
     );
-    try {
-      const f = await getJson("/v1/findings", isFindings, "{ findings: [...] }");
-      findingsBox.replaceChildren(findingsList(f.findings.filter((x) => x.optimizer === name)));
-    } catch (err) {
-      findingsBox.replaceChildren(errorBox(err));
+    const [series, findings] = await Promise.allSettled([
+      plotBox ? getJson(`/console/api/episodes/${enc}`, isEpisodeSeries, "an episode series") : undefined,
+      getJson("/v1/findings", isFindings, "{ findings: [...] }").then((f) =>
+        f.findings.filter((x) => x.optimizer === name),
+      ),
+    ]);
+    if (findings.status === "fulfilled") findingsBox.replaceChildren(findingsList(findings.value));
+    else findingsBox.replaceChildren(errorBox(findings.reason));
+    if (plotBox !== null) {
+      if (series.status === "rejected") plotBox.replaceChildren(errorBox(series.reason));
+      else if (series.value !== undefined)
+        plotBox.replaceChildren(
+          episodePlot(
+            series.value,
+            findings.status === "fulfilled" ? alarmsOf(findings.value) : [],
+            findings.status === "fulfilled",
+          ),
+        );
     }
   })();
   return { element: root, ready };

@@ -5,7 +5,7 @@
  * their memory is bounded by the chunk size, not by the ledger.
  */
 import type { OpenOptions, OpenResult } from "./admission.js";
-import type { ChunkLimits, LedgerStore, StoredEntry } from "./store.js";
+import { type ChunkLimits, FULL_CHUNK, type LedgerStore, type StoredEntry } from "./store.js";
 import type { WorkerPool } from "./worker-pool.js";
 
 export interface ReadEntry {
@@ -33,7 +33,8 @@ export async function* readEntries(
 ): AsyncIterable<readonly ReadEntry[]> {
   const to = options.to ?? (await store.size());
   let inflight: { rows: readonly StoredEntry[]; results: Promise<OpenResult[]> } | undefined;
-  for await (const rows of store.entries(options.from ?? 0, to, options.limits)) {
+  const limits = options.limits ?? (options.open.full ? FULL_CHUNK : undefined);
+  for await (const rows of store.entries(options.from ?? 0, to, limits)) {
     const job = {
       rows,
       results: options.pool.open(

@@ -67,6 +67,13 @@ export interface ChunkLimits {
  */
 export const DEFAULT_CHUNK: Required<ChunkLimits> = { rows: 1024, bytes: 4 * 1024 * 1024 };
 
+/**
+ * The chunks of a read that carries whole statements (audit, export, `log show`): a step batch's
+ * parsed steps take several times its envelope's bytes, twice over while a chunk crosses from a
+ * worker, so these chunks are a quarter of the default.
+ */
+export const FULL_CHUNK: Required<ChunkLimits> = { rows: 256, bytes: 1024 * 1024 };
+
 export interface LedgerStore {
   readonly kind: string;
   /** Where the store lives, for messages (a file path or a redacted URL). */

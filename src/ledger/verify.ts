@@ -21,6 +21,7 @@ import {
   sameKey,
   type VerifierKey,
 } from "./keys.js";
+import type { LogObserver } from "./log.js";
 import {
   consistencyProof,
   EMPTY_ROOT,
@@ -141,6 +142,11 @@ export interface VerifyOptions<S> {
   readonly onProgress?: (done: number, total: number) => void;
   /** The verifier's clock, for entries dated in the future. */
   readonly now?: number;
+  /**
+   * Told of every entry after the rules admitted it, as a replay's observer is (`audit` runs its
+   * detectors this way, in the verifying pass itself). It sees entries up to the first problem only.
+   */
+  readonly observer?: LogObserver<S>;
 }
 
 class Found extends Error {
@@ -248,7 +254,7 @@ export async function verifyLog<S>(
     for await (const chunk of readEntries(store, {
       to: size,
       pool,
-      open: { verify: true, full: false },
+      open: { verify: true, full: options.observer?.full === true },
       ...(options.limits ? { limits: options.limits } : {}),
     })) {
       const blobs = new Map<string, Uint8Array>();
@@ -305,6 +311,7 @@ export async function verifyLog<S>(
             markCount++;
             if (marks.length < MAX_MARKS) marks.push({ index: next, ...m });
           }
+          options.observer?.entry(next, r.entry, ctx.blob, state);
           for (const n of frontier.push(leaf))
             completed.push({ id: { level: n.level, index: n.index }, hash: n.hash, at: next });
           next++;

@@ -142,6 +142,23 @@ describe("an audit that cannot be crashed", () => {
     expect(renderAudit(report)).toContain("DOES NOT VERIFY");
   });
 
+  it("reads a ledger that verifies once: the detectors ride on the verifying pass", async () => {
+    const file = await small("once");
+    const store = SqliteStore.open(file, { readonly: true });
+    let passes = 0;
+    const entries = store.entries.bind(store);
+    store.entries = (start, end, limits) => {
+      if (start === 0) passes++;
+      return entries(start, end, limits);
+    };
+    const report = await audit(store);
+    await store.close();
+    expect(report.verify.ok).toBe(true);
+    expect(passes).toBe(1);
+    // The detectors saw the whole ledger in that pass: the optimizer and its chain are reported.
+    expect(report.optimizers.find((o) => o.name === "t")?.chain).toEqual(["t", "alice"]);
+  });
+
   it("lists every entry a replay had to leave out, and a store that is not a ledger is a finding", async () => {
     const file = await small("many");
     const db = new Database(file);

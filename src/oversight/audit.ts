@@ -11,7 +11,7 @@
 
 import type { ControlState } from "../control/state.js";
 import { OptprovError } from "../errors.js";
-import { Log } from "../ledger/log.js";
+import { Log, type LogObserver } from "../ledger/log.js";
 import type { LedgerStore } from "../ledger/store.js";
 import type { VerifyReport } from "../ledger/verify.js";
 import type { WorkerPool } from "../ledger/worker-pool.js";
@@ -66,32 +66,45 @@ export interface AuditOptions {
  * @example const report = await audit(SqliteStore.open("ledger.db", { readonly: true }));
  */
 export async function audit(store: LedgerStore, options: AuditOptions = {}): Promise<AuditReport> {
+  const detectors = { ...LEDGER_DETECTORS, ...options.detectors };
   const findings: Finding[] = [];
-  const verify = await verifyOrReport(store, options.pool, findings);
-  findings.push(...forgeryFindings(verify));
-  const replay = new AuditReplay({
-    detectors: { ...LEDGER_DETECTORS, ...options.detectors },
-    only: options.only,
-  });
+  // One pass when the ledger verifies: the detectors ride on the verifier's replay.
+  let replay = new AuditReplay({ detectors, only: options.only });
   let state: ControlState | undefined;
-  try {
-    const log = await Log.open(store, {
-      rules: ledgerRules(),
-      ...(options.pool ? { pool: options.pool } : {}),
-      onRefused: replay.onRefused,
-      observer: replay.observer,
-    });
-    state = log.state;
-    await log.settle();
-  } catch (err) {
-    if (!(err instanceof OptprovError)) throw err;
-    replay.failed(err.message);
+  const observer = (r: AuditReplay): LogObserver<ControlState> => ({
+    full: true,
+    entry(index, entry, blob, now) {
+      state = now;
+      r.observer.entry(index, entry, blob, now);
+    },
+  });
+  const verify = await verifyOrReport(store, options.pool, findings, observer(replay));
+  findings.push(...forgeryFindings(verify));
+  if (!verify.ok) {
+    // A ledger that fails verification is read again leniently: entries that break a rule are
+    // skipped and listed, and the detectors start afresh on what can still be read.
+    replay = new AuditReplay({ detectors, only: options.only });
+    state = undefined;
+    try {
+      const log = await Log.open(store, {
+        rules: ledgerRules(),
+        ...(options.pool ? { pool: options.pool } : {}),
+        onRefused: replay.onRefused,
+        observer: observer(replay),
+      });
+      state = log.state;
+      await log.settle();
+    } catch (err) {
+      if (!(err instanceof OptprovError)) throw err;
+      replay.failed(err.message);
+    }
   }
   findings.push(...replay.findings(state, verify.problem?.index));
   findings.sort(compareFindings);
-  const optimizers = [...(state?.optimizers.values() ?? [])].map((o) => ({
+  const final = state as ControlState | undefined;
+  const optimizers = [...(final?.optimizers.values() ?? [])].map((o) => ({
     name: o.name,
-    chain: [o.name, ...state!.ancestors(o.name)],
+    chain: [o.name, ...final!.ancestors(o.name)],
     findings: findings.filter((f) => f.optimizer === o.name),
   }));
   return { verify, detectorsRun: ["forgery", ...replay.detectorsRun], findings, optimizers };
@@ -102,9 +115,10 @@ async function verifyOrReport(
   store: LedgerStore,
   pool: WorkerPool | undefined,
   findings: Finding[],
+  observer: LogObserver<ControlState>,
 ): Promise<VerifyReport> {
   try {
-    return await verifyLedger(store, pool ? { pool } : {});
+    return await verifyLedger(store, { observer, ...(pool ? { pool } : {}) });
   } catch (err) {
     findings.push({
       detector: "forgery",

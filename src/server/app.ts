@@ -493,7 +493,16 @@ export function createServer(options: ServerOptions): OptprovServer {
     });
   });
 
-  mountConsole(app, { explain: (name) => reads.explain(name), allowRead: (c) => allow(c, "read") });
+  mountConsole(app, {
+    log,
+    explain: (name) => reads.explain(name),
+    state: async () => {
+      await log.catchUp();
+      return log.state;
+    },
+    witnesses,
+    allowRead: (c) => allow(c, "read"),
+  });
 
   return {
     fetch: (request, env) => Promise.resolve(app.fetch(request, env)),

@@ -1,7 +1,10 @@
 /**
  * The overseer's console (`src/console/`, built into `dist/console/`) served under `/console/`,
- * and the one read it needs beyond `/v1/`: an optimizer's explanation in sentences, with its
- * spec's three parts (`GET /console/api/explain/:name`).
+ * and the reads it needs beyond `/v1/`: an optimizer's explanation in sentences, with its spec's
+ * three parts (`GET /console/api/explain/:name`); its per-episode proxy beside the intended
+ * measure, for the plot (`GET /console/api/episodes/:name?points=N`, `episode-series.ts`); and who
+ * cosigned the latest checkpoint, each cosignature checked and held against the witnesses this
+ * server is configured to ask (`GET /console/api/witnesses`).
  *
  * Static files are a fixed set read from the build directory at first request: a request names one
  * of them or gets NOT_FOUND, so no path from a request ever reaches the file system.
@@ -9,10 +12,17 @@
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Context, Hono } from "hono";
+import type { ControlState } from "../control/state.js";
 import { ServerError } from "../errors.js";
-import { type Explanation, renderExplanation } from "../explain/explain.js";
-import { preview } from "../ledger/base64.js";
+import { type Explanation, recordedSpec, renderExplanation } from "../explain/explain.js";
+import { preview, toHex } from "../ledger/base64.js";
+import { verifyCosignature } from "../ledger/checkpoint.js";
+import { formatVerifierKey, parseVerifierKey, sameKey, type VerifierKey } from "../ledger/keys.js";
+import type { Log } from "../ledger/log.js";
+import { parseNote } from "../ledger/note.js";
 import { explainSpec, validateOptimizerSpec } from "../model/index.js";
+import { DEFAULT_POINTS, EpisodeSeriesReader, MAX_POINTS } from "./episode-series.js";
+import type { WitnessEndpoint } from "./witness-client.js";
 
 const TYPES: Record<string, string> = {
   "index.html": "text/html; charset=utf-8",
@@ -26,6 +36,11 @@ export interface ConsoleOptions {
   /** Check the request may read (the app's `authorise`). */
   // biome-ignore lint/suspicious/noExplicitAny: the app's Hono env type stays the app's.
   readonly allowRead: (c: Context<any>) => void;
+  readonly log: Log<ControlState>;
+  /** The control state with everything the store holds applied. */
+  readonly state: () => Promise<ControlState>;
+  /** The witnesses the server asks to cosign (`--witness`): the ones the page reports as pinned. */
+  readonly witnesses?: readonly WitnessEndpoint[];
   /** Where the built console is; by default `dist/console/` beside this module's build (`src/console/` holds the sources, without `console.js`). */
   readonly dir?: string;
 }
@@ -93,5 +108,108 @@ export function mountConsole(app: Hono<any>, options: ConsoleOptions): void {
     const parts = valid ? explainSpec(valid).sections.slice(0, 3) : null;
     return c.json({ sentences: renderExplanation(e).split("\n"), parts });
   });
+  const series = new EpisodeSeriesReader(options.log.store);
+  app.get("/console/api/episodes/:name", async (c) => {
+    options.allowRead(c);
+    const name = c.req.param("name");
+    const points = pointsParam(c.req.query("points"));
+    const o = (await options.state()).optimizers.get(name);
+    if (o === undefined) throw new ServerError("NOT_FOUND", `no optimizer named ${preview(name)}`);
+    const spec = await recordedSpec(options.log.store, o);
+    const objective = (spec as { objective?: { measuredBy?: unknown } } | undefined)?.objective;
+    const measuredBy = typeof objective?.measuredBy === "string" ? objective.measuredBy : undefined;
+    return c.json(await series.read(name, measuredBy, points));
+  });
+  app.get("/console/api/witnesses", async (c) => {
+    options.allowRead(c);
+    return c.json(await witnessesOfLatest(options.log, options.witnesses ?? []));
+  });
   app.get("/console/:file", (c) => serve(c, c.req.param("file")));
+}
+
+/** A witness's URL as readers may see it: without a user name or password in it. */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    return u.toString();
+  } catch {
+    return preview(url, 80);
+  }
+}
+
+/** `?points=N`: an integer in [2, MAX_POINTS]; REQUEST_INVALID otherwise. */
+function pointsParam(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_POINTS;
+  const n = /^[1-9][0-9]{0,4}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 2 && n <= MAX_POINTS))
+    throw new ServerError(
+      "REQUEST_INVALID",
+      `points: expected an integer from 2 to ${MAX_POINTS}, got ${preview(text)}`,
+    );
+  return n;
+}
+
+export interface CosignerView {
+  readonly name: string;
+  /** Hex key id (c2sp.org/signed-note). */
+  readonly keyId: string;
+  readonly key: string;
+  /** Whether the cosignature verifies against the key it names. */
+  readonly verified: boolean;
+  /** The cosignature's timestamp (seconds), when it verifies. */
+  readonly time: number | null;
+  /** Whether this server is configured to ask this exact key (`optprov serve --witness`). */
+  readonly pinned: boolean;
+}
+
+/**
+ * The latest checkpoint's cosigners, each cosignature checked against the key it names (the store
+ * could have been edited behind the log), and the configured witnesses with whether they cosigned
+ * it. A cosigner that is not configured is one only its own claim names: the page says so.
+ */
+async function witnessesOfLatest(log: Log<ControlState>, asked: readonly WitnessEndpoint[]) {
+  const cp = await log.store.latestCheckpoint();
+  const cosigners: CosignerView[] = [];
+  for (const cos of cp?.cosignatures ?? []) {
+    let key: VerifierKey;
+    try {
+      key = parseVerifierKey(cos.witness);
+    } catch {
+      cosigners.push({
+        name: preview(cos.witness, 40),
+        keyId: "",
+        key: preview(cos.witness, 80),
+        verified: false,
+        time: null,
+        pinned: false,
+      });
+      continue;
+    }
+    let time: number | undefined;
+    try {
+      time = verifyCosignature(parseNote(cp!.text + cos.line), key);
+    } catch {
+      time = undefined;
+    }
+    cosigners.push({
+      name: key.name,
+      keyId: toHex(key.keyId),
+      key: formatVerifierKey(key),
+      verified: time !== undefined,
+      time: time ?? null,
+      pinned: asked.some((w) => sameKey(w.key, key)),
+    });
+  }
+  return {
+    size: cp?.size ?? null,
+    cosigners,
+    configured: asked.map((w) => ({
+      name: w.key.name,
+      keyId: toHex(w.key.keyId),
+      url: withoutCredentials(w.url),
+      cosignedLatest: cosigners.some((c) => c.verified && c.key === formatVerifierKey(w.key)),
+    })),
+  };
 }

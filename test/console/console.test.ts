@@ -4,9 +4,7 @@
  * trainer, a planner waiting for approval). The graph shows every optimizer; an approval signed in
  * the page lets the waiting spawn complete; a key that is not an overseer's is refused with the
  * log's code; a halt signed in the page stops a running loop; a flipped byte in the SQLite file
- * shows as a failing verify.
- *
- * With OPTPROV_SCREENSHOTS=<dir>, the main pages are saved there as PNG.
+ * shows as a failing verify. (`npm run console:screenshots` makes the docs' pictures.)
  */
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -22,7 +20,6 @@ import { type Ledger, openLedger } from "../../src/sdk/ledger.js";
 import type { Optimizer } from "../../src/sdk/optimizer.js";
 import { launch, type Served, serveLedger, tmpDir } from "./support/fixture.js";
 
-const shots = process.env.OPTPROV_SCREENSHOTS;
 const dir = tmpDir();
 const file = path.join(dir, "ledger.db");
 const logKey = generateSignerKey("log.console.test");
@@ -37,10 +34,6 @@ let browser: Browser;
 let page: Page;
 let trainer: Optimizer;
 let waiting: Promise<Optimizer | unknown>;
-
-async function shot(name: string) {
-  if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: false });
-}
 
 async function useKey(key: string) {
   await page.locator("details.signer").evaluate((d) => {
@@ -122,13 +115,11 @@ describe("the console in chromium", () => {
     expect(await page.locator('g.node[data-id="trainer"]').isVisible()).toBe(true);
     // Enter on a focused node opens its page.
     await page.locator('g.node[data-id="trainer"]').focus();
-    await shot("graph");
     await page.keyboard.press("Enter");
     await page.waitForURL(/#\/optimizer\/trainer$/);
     await page.locator(".chain").waitFor();
     expect(await page.locator(".chain").textContent()).toContain("alice");
     await page.locator(".parts").waitFor();
-    await shot("optimizer");
   });
 
   it("refuses an approval signed by a key that is not an overseer's, with the log's code", async () => {
@@ -151,7 +142,6 @@ describe("the console in chromium", () => {
     await page.locator(".signer-status strong", { hasText: "bob" }).waitFor();
     const item = page.locator(`li[data-index="${request.index}"]`);
     await item.locator("input[type=text]").fill("bounded search, reviewed");
-    await shot("review");
     await item.locator("button.approve").click();
     await page.locator("#flash .ok").waitFor();
     const child = (await waiting) as Optimizer;
@@ -214,7 +204,6 @@ describe("the console in chromium", () => {
     expect(() =>
       verifyInclusion(1, proof.size, decode(proof.leafHash), proof.proof.map(decode), decode(proof.root)),
     ).not.toThrow();
-    await shot("accountability");
 
     // Behind the log's back: one byte of entry 1's envelope flipped in the file.
     const db = new Database(file);

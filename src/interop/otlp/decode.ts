@@ -28,7 +28,16 @@ import {
   type SpanLinkRecord,
   type SpanRecord,
 } from "../../ledger/span-batch.js";
-import { genAiFields } from "./genai.js";
+import {
+  doubleValue,
+  eventRecord,
+  linkRecord,
+  otlpFailure,
+  resourceRecord,
+  scopeRecord,
+  spanRecord,
+  statusRecord,
+} from "./records.js";
 
 /** How the request spells trace and span ids: hex (JSON) or base64 (protobuf decoded by protobufjs). */
 export type IdEncoding = "hex" | "base64";
@@ -61,7 +70,7 @@ class Reader {
   where = "request";
 
   fail(code: OtlpErrorCode, field: string, expected: string, got: unknown): never {
-    throw new OtlpError(code, `OTLP ${this.where}: ${field}: expected ${expected}, got ${shown(got)}`);
+    throw otlpFailure(code, this.where, field, expected, shown(got));
   }
 
   list(v: unknown, field: string, max: number): readonly unknown[] {
@@ -163,10 +172,7 @@ class Reader {
     }
     if (v.doubleValue !== undefined) {
       const d = v.doubleValue;
-      if (typeof d === "number") {
-        if (Number.isFinite(d)) return d;
-        return { d: Number.isNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity" };
-      }
+      if (typeof d === "number") return doubleValue(d);
       if (d === "NaN" || d === "Infinity" || d === "-Infinity") return { d };
       this.fail("OTLP_INVALID", `${at()}.doubleValue`, "a number", d);
     }
@@ -231,11 +237,7 @@ export function readExportRequest(request: unknown, ids: IdEncoding): SpanBatchB
     const resourceDropped = r.count(res?.droppedAttributesCount, "resource.droppedAttributesCount");
     const resourceSchema = r.string(rs.schemaUrl, "schemaUrl", 2048);
     const resource = resources.length;
-    resources.push({
-      ...(resourceAttributes !== undefined ? { attributes: resourceAttributes } : {}),
-      ...(resourceDropped !== undefined ? { droppedAttributes: resourceDropped } : {}),
-      ...(resourceSchema !== undefined ? { schemaUrl: resourceSchema } : {}),
-    });
+    resources.push(resourceRecord(resourceAttributes, resourceDropped, resourceSchema));
     for (const [si, ss] of r.list(rs.scopeSpans, "scopeSpans", MAX_SPANS).entries()) {
       r.where = `resourceSpans[${ri}].scopeSpans[${si}]`;
       if (!isRecord(ss)) r.fail("OTLP_INVALID", "(itself)", "a ScopeSpans object", ss);
@@ -248,13 +250,7 @@ export function readExportRequest(request: unknown, ids: IdEncoding): SpanBatchB
       const scopeDropped = r.count(sc?.droppedAttributesCount, "scope.droppedAttributesCount");
       const scopeSchema = r.string(ss.schemaUrl, "schemaUrl", 2048);
       const scope = scopes.length;
-      scopes.push({
-        name,
-        ...(version !== undefined ? { version } : {}),
-        ...(scopeAttributes !== undefined ? { attributes: scopeAttributes } : {}),
-        ...(scopeDropped !== undefined ? { droppedAttributes: scopeDropped } : {}),
-        ...(scopeSchema !== undefined ? { schemaUrl: scopeSchema } : {}),
-      });
+      scopes.push(scopeRecord(name, version, scopeAttributes, scopeDropped, scopeSchema));
       const list = r.list(ss.spans, "spans", MAX_SPANS);
       if (spans.length + list.length > MAX_SPANS)
         r.fail(
@@ -292,7 +288,7 @@ function readSpan(r: Reader, s: unknown, resource: number, scope: number, ids: I
     if (code !== 0 && code !== 1 && code !== 2)
       r.fail("OTLP_INVALID", "status.code", "0 (unset), 1 (ok) or 2 (error)", code);
     const message = r.string(s.status.message, "status.message");
-    if (code !== 0 || message !== undefined) status = { code, ...(message !== undefined ? { message } : {}) };
+    status = statusRecord(code, message);
   }
   const attributes = r.attributes(s.attributes, "attributes");
   const droppedAttributes = r.count(s.droppedAttributesCount, "droppedAttributesCount");
@@ -301,12 +297,8 @@ function readSpan(r: Reader, s: unknown, resource: number, scope: number, ids: I
     if (!isRecord(e)) r.fail("OTLP_INVALID", `events[${i}]`, "an Event object", e);
     const ea = r.attributes(e.attributes, `events[${i}].attributes`);
     const ed = r.count(e.droppedAttributesCount, `events[${i}].droppedAttributesCount`);
-    events.push({
-      time: r.nanos(e.timeUnixNano, `events[${i}].timeUnixNano`, false),
-      name: r.string(e.name, `events[${i}].name`, 4096) ?? "",
-      ...(ea !== undefined ? { attributes: ea } : {}),
-      ...(ed !== undefined ? { droppedAttributes: ed } : {}),
-    });
+    const time = r.nanos(e.timeUnixNano, `events[${i}].timeUnixNano`, false);
+    events.push(eventRecord(time, r.string(e.name, `events[${i}].name`, 4096) ?? "", ea, ed));
   }
   const links: SpanLinkRecord[] = [];
   for (const [i, l] of r.list(s.links, "links", MAX_LINKS).entries()) {
@@ -315,39 +307,32 @@ function readSpan(r: Reader, s: unknown, resource: number, scope: number, ids: I
     const lf = r.count(l.flags, `links[${i}].flags`);
     const la = r.attributes(l.attributes, `links[${i}].attributes`);
     const ld = r.count(l.droppedAttributesCount, `links[${i}].droppedAttributesCount`);
-    links.push({
-      traceId: r.id(l.traceId, `links[${i}].traceId`, 16, ids, false)!,
-      spanId: r.id(l.spanId, `links[${i}].spanId`, 8, ids, false)!,
-      ...(ts !== undefined ? { traceState: ts } : {}),
-      ...(lf !== undefined ? { flags: lf } : {}),
-      ...(la !== undefined ? { attributes: la } : {}),
-      ...(ld !== undefined ? { droppedAttributes: ld } : {}),
-    });
+    const linkTrace = r.id(l.traceId, `links[${i}].traceId`, 16, ids, false)!;
+    const linkSpan = r.id(l.spanId, `links[${i}].spanId`, 8, ids, false)!;
+    links.push(linkRecord(linkTrace, linkSpan, ts, lf, la, ld));
   }
   const droppedEvents = r.count(s.droppedEventsCount, "droppedEventsCount");
   const droppedLinks = r.count(s.droppedLinksCount, "droppedLinksCount");
-  const genai = attributes !== undefined ? genAiFields(attributes) : undefined;
-  return {
+  return spanRecord({
     resource,
     scope,
     traceId,
     spanId,
-    ...(parentSpanId !== undefined ? { parentSpanId } : {}),
-    ...(traceState !== undefined ? { traceState } : {}),
-    ...(flags !== undefined ? { flags } : {}),
+    parentSpanId,
+    traceState,
+    flags,
     name,
     kind,
     start,
     end,
-    ...(status !== undefined ? { status } : {}),
-    ...(genai !== undefined ? { genai } : {}),
-    ...(attributes !== undefined ? { attributes } : {}),
-    ...(droppedAttributes !== undefined ? { droppedAttributes } : {}),
-    ...(events.length > 0 ? { events } : {}),
-    ...(droppedEvents !== undefined ? { droppedEvents } : {}),
-    ...(links.length > 0 ? { links } : {}),
-    ...(droppedLinks !== undefined ? { droppedLinks } : {}),
-  };
+    status,
+    attributes,
+    droppedAttributes,
+    events,
+    droppedEvents,
+    links,
+    droppedLinks,
+  });
 }
 
 /**

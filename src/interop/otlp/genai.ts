@@ -63,12 +63,14 @@ export function genAiFields(attributes: readonly Attribute[]): GenAiFields | und
     conversationId === undefined
   )
     return undefined;
-  return {
-    ...(operation !== undefined ? { operation } : {}),
-    ...(agentId !== undefined ? { agentId } : {}),
-    ...(agentName !== undefined ? { agentName } : {}),
-    ...(model !== undefined ? { model } : {}),
-    ...(conversationId !== undefined ? { conversationId } : {}),
-    ...(oiKind === "AGENT" && nodeParent !== undefined ? { parentAgent: nodeParent } : {}),
-  };
+  // Assigned one by one, in this order (it is part of what is signed): a spread per field cost a
+  // fifth of decoding a 512-span request (measured with node --cpu-prof, 2026-12-02).
+  const out: { -readonly [K in keyof GenAiFields]: GenAiFields[K] } = {};
+  if (operation !== undefined) out.operation = operation;
+  if (agentId !== undefined) out.agentId = agentId;
+  if (agentName !== undefined) out.agentName = agentName;
+  if (model !== undefined) out.model = model;
+  if (conversationId !== undefined) out.conversationId = conversationId;
+  if (oiKind === "AGENT" && nodeParent !== undefined) out.parentAgent = nodeParent;
+  return out;
 }

@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { explain, renderExplanation } from "../../explain/explain.js";
 import { provenanceTree, renderTree } from "../../explain/tree.js";
 import { openEntry } from "../../ledger/entry.js";
@@ -18,7 +18,6 @@ import { verifyLedger } from "../../oversight/verify.js";
 import { type Ledger, openLedger } from "../../sdk/ledger.js";
 import { SqliteStore } from "../../store/sqlite/sqlite-store.js";
 import { forceAppend } from "../../store/sqlite/test-support/force-append.js";
-import { exportRequestType } from "./decode-protobuf.js";
 import { decodeOtlp, ingestOtlp, OTLP_JSON, OTLP_PROTOBUF, otlpIngestor } from "./ingest.js";
 import {
   EXPECTED_CREATORS,
@@ -26,6 +25,7 @@ import {
   PROCESSES,
   type ProcessName,
 } from "./test-support/multi-agent-trace.js";
+import { exportRequestType } from "./test-support/proto-descriptor.js";
 import { toOtlpJson } from "./to-otlp.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-otlp-"));
@@ -159,6 +159,46 @@ describe("what goes in comes out", () => {
       expect(again).toEqual(decodeOtlp(fixture("writer-service", "json"), OTLP_JSON));
     } finally {
       await ledger.close();
+    }
+  });
+});
+
+describe("the same trace as JSON and as protobuf", () => {
+  it("is signed into two ledgers as byte-identical entries", async () => {
+    // Same log key, same collector key, same clock: then only the encoding differs, and Ed25519
+    // is deterministic, so equal statements give equal envelopes byte for byte.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-12-02T12:00:00.000Z"));
+    const logKey = generateSignerKey("log.same-trace");
+    const open = async (name: string) => {
+      const ledger = await openLedger({ path: path.join(dir, `${name}.db`), logKey });
+      await ledger.actor("otel-collector", collector, "system");
+      return ledger;
+    };
+    const fromJson = await open("same-json");
+    const fromPb = await open("same-pb");
+    try {
+      let compared = 0;
+      for (const p of PROCESSES) {
+        const a = await ingestOtlp(fromJson, collector, fixture(p, "json"), OTLP_JSON);
+        const b = await ingestOtlp(fromPb, collector, fixture(p, "pb"), OTLP_PROTOBUF);
+        expect(b, p).toEqual(a);
+        for (const index of a.entries) {
+          const ja = (await fromJson.log.store.entry(index))!.envelope;
+          const pb = (await fromPb.log.store.entry(index))!.envelope;
+          const statement = openEntry(ja).statement;
+          expect(statement.kind).toBe("span-batch");
+          expect(openEntry(pb).statement, p).toEqual(statement);
+          expect(Buffer.from(pb).equals(Buffer.from(ja)), `${p}: entry ${index} bytes`).toBe(true);
+          compared++;
+        }
+      }
+      expect(compared).toBe(PROCESSES.length);
+      expect(await fromPb.log.store.size()).toBe(await fromJson.log.store.size());
+    } finally {
+      vi.useRealTimers();
+      await fromJson.close();
+      await fromPb.close();
     }
   });
 });

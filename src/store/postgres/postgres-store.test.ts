@@ -1,6 +1,8 @@
 import net from "node:net";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LedgerStore } from "../../ledger/store.js";
+import { leafHash } from "../../ledger/merkle.js";
+import type { AppendBatch, LedgerStore } from "../../ledger/store.js";
 import { openStore } from "../open-store.js";
 import { describeStoreConformance } from "../test-support/conformance.js";
 import { startTestPostgres, type TestPostgres } from "../test-support/postgres-server.js";
@@ -111,6 +113,91 @@ describe("postgres store, hostile and odd places", () => {
       const store = await openStore(u);
       expect(store.kind).toBe("postgres");
       expect(await store.size()).toBe(0);
+      await store.close();
+    }
+  });
+
+  it("outlives a connection the database drops in the middle of an append: that append fails, the process and the next append do not", async () => {
+    // A checked-out pool connection has no error listener of the pool's: when the server ends it
+    // (a restart, pg_terminate_backend), node-postgres emits 'error' on it, which nobody heard, and
+    // the uncaught exception ended `optprov serve` (found by bench:server restarting PostgreSQL).
+    const url = await server.database();
+    const store = await PostgresStore.open(url);
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.on("uncaughtException", onUncaught);
+    const envelope = new Uint8Array(Buffer.from('{"entry":0}'));
+    const batch: AppendBatch = {
+      start: 0,
+      entries: [{ index: 0, envelope, leafHash: leafHash(envelope) }],
+      nodes: [],
+      blobs: [],
+    };
+    try {
+      // Hold the append lock, so the store's append waits on it, mid-transaction, until its
+      // connection is ended from here.
+      await holder.query("BEGIN");
+      await holder.query("SELECT id FROM append_lock WHERE id = 1 FOR UPDATE");
+      const failed = store.append(batch).catch((e: unknown) => e);
+      let pid: number | undefined;
+      for (let i = 0; i < 200 && pid === undefined; i++) {
+        const { rows } = await holder.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        pid = rows[0]?.pid;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(pid).toBeDefined();
+      await holder.query("SELECT pg_terminate_backend($1)", [pid]);
+      await holder.query("ROLLBACK");
+      expect(await failed).toMatchObject({ code: "STORE_QUERY_FAILED" });
+      // The socket's end reaches the client after the error message the statement failed with.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(uncaught).toEqual([]);
+      await store.append(batch);
+      expect(await store.size()).toBe(1);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      await holder.end();
+      await store.close();
+    }
+  });
+
+  it("writes a batch too large for one statement in several, and a small one in one, alike", async () => {
+    // An append of at most 2,000 rows a table goes as one statement; a larger one in runs.
+    const store = await PostgresStore.open(await server.database());
+    const entry = (i: number) => {
+      const envelope = new Uint8Array(Buffer.from(`{"entry":${i}}`));
+      return { index: i, envelope, leafHash: leafHash(envelope) };
+    };
+    const nodes = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => ({ level: 1, index: from + i, hash: new Uint8Array(32) }));
+    const blob = new Uint8Array([1, 2, 3]);
+    try {
+      await store.append({
+        start: 0,
+        entries: Array.from({ length: 10 }, (_, i) => entry(i)),
+        nodes: nodes(0, 5),
+        blobs: [{ digest: "d1", data: blob }],
+      });
+      await store.append({
+        start: 10,
+        entries: Array.from({ length: 4500 }, (_, i) => entry(10 + i)),
+        nodes: nodes(5, 2255),
+        blobs: [],
+      });
+      expect(await store.size()).toBe(4510);
+      expect(await store.nodeCount()).toBe(2255);
+      expect(await store.blob("d1")).toEqual(blob);
+      expect((await store.entry(4509))?.envelope).toEqual(entry(4509).envelope);
+      await expect(
+        store.append({ start: 10, entries: [entry(10)], nodes: [], blobs: [] }),
+      ).rejects.toMatchObject({
+        code: "STORE_CONFLICT",
+      });
+    } finally {
       await store.close();
     }
   });

@@ -14,6 +14,7 @@ import { Log } from "../../../src/ledger/log.js";
 import { ledgerRules } from "../../../src/oversight/gate-detectors.js";
 import { createServer, type OptprovServer } from "../../../src/server/app.js";
 import { type Listening, listen } from "../../../src/server/listen.js";
+import type { WitnessEndpoint } from "../../../src/server/witness-client.js";
 import { SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -27,12 +28,20 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Build the console, open a second `Log` over `file` and serve it on a loopback port. */
-export async function serveLedger(file: string, logKey: SignerKey): Promise<Served> {
+/**
+ * Build the console, open a second `Log` over `file` and serve it on a loopback port, asking
+ * `witnesses` (if any) to cosign each checkpoint it signs.
+ */
+export async function serveLedger(
+  file: string,
+  logKey: SignerKey,
+  witnesses: readonly WitnessEndpoint[] = [],
+): Promise<Served> {
   await buildConsole();
   const log = await Log.open(SqliteStore.open(file), { logKey, rules: ledgerRules() });
   const server = createServer({
     log,
+    witnesses,
     checkpointDelayMs: 50,
     logLine: () => undefined,
     limits: { rate: false },

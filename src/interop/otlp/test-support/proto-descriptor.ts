@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
+import { OTLP_TRACE_DESCRIPTOR } from "../trace-descriptor.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PROTO_DIR = path.join(here, "..", "proto");
@@ -25,6 +26,15 @@ export function descriptorFromProtos(): unknown {
     return n;
   };
   return strip(root.toJSON());
+}
+
+let requestType: protobuf.Type | undefined;
+/** `ExportTraceServiceRequest` from the embedded descriptor, for tests that write protobuf bodies. */
+export function exportRequestType(): protobuf.Type {
+  requestType ??= protobuf.Root.fromJSON(OTLP_TRACE_DESCRIPTOR as protobuf.INamespace).lookupType(
+    "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest",
+  );
+  return requestType;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
