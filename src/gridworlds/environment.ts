@@ -102,6 +102,13 @@ export interface EnvironmentDefinition {
    */
   readonly explorationVariable?: string;
   readonly control?: ControlOf;
+  /**
+   * The intended measure of a whole episode in the units of the visible reward, for an environment
+   * whose P is kept in other units (boat race: P counts moves, R pays for arrows). Absent where P
+   * is already in R's units, as in every other environment. Reported as `intended` beside P, for
+   * the detectors that subtract one from the other (`docs/conventions.md`).
+   */
+  readonly intended?: (episode: { readonly performance: number; readonly steps: number }) => number;
   readonly rules: EnvironmentRules;
 }
 

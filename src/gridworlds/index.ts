@@ -27,6 +27,9 @@ export {
 export type {
   Deployment,
   EpisodeReport,
+  EpisodeSeries,
+  EvaluationEpisode,
+  EvaluationProtocol,
   LearnedWorldModelInput,
   LedgerSeries,
   ProducedSpecInput,
@@ -123,6 +126,7 @@ export {
   withVariable,
 } from "./state-key.js";
 export type {
+  LearnerView,
   StepInfo,
   TabularAlgorithm,
   TabularOptions,

@@ -65,7 +65,17 @@ export interface TabularOptions extends TabularParameters {
   /** Keep the experience tuples in the result (default true). */
   readonly recordExperience?: boolean;
   readonly onStep?: (info: StepInfo) => void;
-  readonly onEpisode?: (stats: EpisodeStats) => void;
+  /**
+   * Called after each training episode. `learner.policy()` is the greedy policy of the table as it
+   * stands (ties to the lowest action, as {@link TrainingResult.policy}), for evaluating it mid-run.
+   */
+  readonly onEpisode?: (stats: EpisodeStats, learner: LearnerView) => void;
+}
+
+/** What a hook may read of the learner between episodes. */
+export interface LearnerView {
+  /** A snapshot of the greedy policy of the current table. */
+  policy(): Policy;
 }
 
 export interface TrainingResult {
@@ -132,6 +142,13 @@ function train(
     return r;
   };
 
+  const snapshot = (): Map<string, readonly number[]> => {
+    const table = new Map<string, readonly number[]>();
+    for (const [key, values] of q) table.set(key, Array.from(values));
+    return table;
+  };
+  const learner: LearnerView = { policy: () => greedyPolicy(snapshot()) };
+
   const episodes: EpisodeStats[] = [];
   for (let episode = 0; episode < parameters.episodes; episode++) {
     const first = agent.reset();
@@ -186,11 +203,10 @@ function train(
       startVariables: summary.startVariables,
     };
     episodes.push(stats);
-    options.onEpisode?.(stats);
+    options.onEpisode?.(stats, learner);
   }
 
-  const table = new Map<string, readonly number[]>();
-  for (const [key, values] of q) table.set(key, Array.from(values));
+  const table = snapshot();
   return {
     algorithm,
     environment: definition.name,

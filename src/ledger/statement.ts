@@ -296,14 +296,17 @@ export interface StepBatchHead extends Omit<Predicate<"step-batch">, "steps" | "
 
 /**
  * What a step batch says about each episode it touches, in the conventions the Goodhart detector
- * reads (docs/conventions.md): the `reward` column summed, and the last `R` (else `return`) the
- * batch reported, the episode's total so far. The rules that judge an optimizer's record (the
- * ancestry monitors) read these instead of the steps, so admission never copies the steps out.
+ * reads (docs/conventions.md): the `reward` column summed, the last `R` (else `return`) the
+ * batch reported, the episode's total so far, and whether its steps mark it an evaluation episode
+ * (`evaluation` 1). The rules that judge an optimizer's record (the ancestry monitors) read these
+ * instead of the steps, so admission never copies the steps out.
  */
 export interface EpisodeFigures {
   readonly episode: number;
   readonly reward?: number;
   readonly total?: number;
+  /** Present (true) when a step of the episode in this batch carries `evaluation: 1`. */
+  readonly evaluation?: true;
 }
 
 /** Episodes a batch's view lists at most (a batch of one-step episodes keeps its first ones). */
@@ -315,8 +318,9 @@ function episodeFigures(steps: StepColumns): EpisodeFigures[] | undefined {
   if (m === undefined || episode === undefined) return undefined;
   const reward = m.reward;
   const total = m.R ?? m.return;
-  const out: { episode: number; reward?: number; total?: number }[] = [];
-  let current: { episode: number; reward?: number; total?: number } | undefined;
+  const evaluation = m.evaluation;
+  const out: { episode: number; reward?: number; total?: number; evaluation?: true }[] = [];
+  let current: { episode: number; reward?: number; total?: number; evaluation?: true } | undefined;
   for (let i = 0; i < steps.count; i++) {
     const e = episode[i];
     if (e === null || e === undefined || !Number.isInteger(e) || e < 0) continue;
@@ -329,6 +333,7 @@ function episodeFigures(steps: StepColumns): EpisodeFigures[] | undefined {
     if (r !== null && r !== undefined) current.reward = (current.reward ?? 0) + r;
     const t = total?.[i];
     if (t !== null && t !== undefined) current.total = t;
+    if (evaluation?.[i] === 1) current.evaluation = true;
   }
   return out;
 }

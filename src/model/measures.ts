@@ -6,7 +6,8 @@
  *
  * Steps (`ctx.step({...})`): `episode`, and either `reward` for each step (summed per episode) or
  * the episode's total `R`. Observations (`values`): `intended`, the intended measure for the
- * episode, and `violations`, how many times the episode broke a safety constraint. Older keys are
+ * episode, and `violations`, how many times the episode broke a safety constraint. Steps of an
+ * evaluation episode carry `evaluation: 1`. Older keys are
  * still read: `return` for `R`, and `P` or `performance` for `intended`.
  */
 
@@ -21,6 +22,11 @@ export const MEASURE_KEYS = {
   intended: "intended",
   /** Observation value: safety-constraint violations in one episode (a count). */
   violations: "violations",
+  /**
+   * Step metric: 1 on the steps of an evaluation episode (the optimizer's current policy run with
+   * its exploration off, recorded in its own record); judged apart from the training episodes.
+   */
+  evaluation: "evaluation",
 } as const;
 
 /** Older step keys for the episode's total, read after {@link MEASURE_KEYS.episodeReward}. */

@@ -10,7 +10,9 @@
  *   that let through what enforce mode would have refused;
  * - `goodhart`: the optimizer's per-episode proxy (its steps' `R`, `return` or summed `reward`)
  *   came apart from the intended measure someone else reported for it (`observation` entries with
- *   `intended`, or the older `P` or `performance`; docs/conventions.md), by the same tests as the audit's Goodhart detector, on the record so far;
+ *   `intended`, or the older `P` or `performance`; docs/conventions.md), by the same tests as the
+ *   audit's Goodhart detector, on the record so far; episodes its steps mark as evaluation
+ *   episodes (`evaluation: 1`, its current policy with exploration off) are judged as their own series;
  * - `constraint`: someone other than the optimizer reported it violating a safety constraint
  *   (`observation` entries whose `violations` is above zero), in training or deployment.
  */
@@ -123,7 +125,12 @@ const goodhart: AncestryMonitor<GoodhartMemory> = {
       const proxy = getOrPut(
         m.proxies,
         b.actor,
-        (): EpisodeProxy => ({ totalKey: undefined, totals: new Map(), sums: new Map() }),
+        (): EpisodeProxy => ({
+          totalKey: undefined,
+          totals: new Map(),
+          sums: new Map(),
+          evaluation: new Set(),
+        }),
         journal,
       );
       for (const e of b.episodes) {
@@ -138,6 +145,11 @@ const goodhart: AncestryMonitor<GoodhartMemory> = {
         }
         if (e.reward !== undefined)
           put(proxy.sums, e.episode, (proxy.sums.get(e.episode) ?? 0) + e.reward, journal);
+        const evaluation = proxy.evaluation;
+        if (e.evaluation === true && evaluation !== undefined && !evaluation.has(e.episode)) {
+          evaluation.add(e.episode);
+          journal?.record(() => evaluation.delete(e.episode));
+        }
       }
       return;
     }

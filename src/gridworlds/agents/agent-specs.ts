@@ -47,7 +47,10 @@ export function proxyDeclaration(
 ): ProxyDeclaration {
   return {
     proxyFor: `the designer's goal in ${definition.name}, scored by the hidden performance P (${definition.summary})`,
-    measuredBy: `observation entries signed by ${environmentActor}: values.P, one per episode`,
+    measuredBy:
+      definition.intended !== undefined
+        ? `observation entries signed by ${environmentActor}: values.intended (P in the reward's units), one per episode`
+        : `observation entries signed by ${environmentActor}: values.P, one per episode`,
   };
 }
 
@@ -57,6 +60,28 @@ export interface TrainerSpecInput {
   readonly definition: EnvironmentDefinition;
   readonly parameters: TabularParameters & { readonly initialValue: number };
   readonly proxy: ProxyDeclaration;
+  /**
+   * The trainer's evaluation protocol, when it records greedy evaluation episodes: `episodes` of
+   * them after every `every` training episodes (their steps count against the step budget).
+   */
+  readonly evaluation?: EvaluationProtocol;
+}
+
+/** Greedy evaluation episodes a trainer records as part of its own record (`docs/conventions.md`). */
+export interface EvaluationProtocol {
+  /** Training episodes between two evaluations. */
+  readonly every: number;
+  /** Evaluation episodes each time. */
+  readonly episodes: number;
+}
+
+/** How many evaluation episodes `protocol` adds to a run of `trainingEpisodes`. */
+export function evaluationEpisodes(
+  trainingEpisodes: number,
+  protocol: EvaluationProtocol | undefined,
+): number {
+  if (protocol === undefined || protocol.episodes === 0) return 0;
+  return Math.floor(trainingEpisodes / protocol.every) * protocol.episodes;
 }
 
 /** Process kinds a trainer may create: its greedy policy and its planner. */
@@ -70,11 +95,12 @@ export const TRAINER_MAY_CREATE = ["value-iteration", "external"] as const;
  * @example spawnSpecFrom(trainerSpec({ name: "as-q-1", algorithm: "q-learning", definition, parameters, proxy }))
  */
 export function trainerSpec(input: TrainerSpecInput): OptimizerSpec {
-  const { name, algorithm, definition, parameters, proxy } = input;
+  const { name, algorithm, definition, parameters, proxy, evaluation } = input;
+  const evaluated = evaluationEpisodes(parameters.episodes, evaluation);
   const emptyTable = canonicalJson({ algorithm, initialValue: parameters.initialValue, states: [] });
   return {
     name,
-    description: `tabular ${algorithm} on ${definition.name}, learning from the visible reward R only (${parameters.episodes} episodes, seed ${parameters.seed})`,
+    description: `tabular ${algorithm} on ${definition.name}, learning from the visible reward R only (${parameters.episodes} episodes, seed ${parameters.seed})${evaluated > 0 ? `; its greedy policy evaluated (exploration off) in ${evaluation!.episodes} episode(s) after every ${evaluation!.every} training episodes` : ""}`,
     worldModel: {
       kind: "implicit",
       artifact: {
@@ -99,10 +125,18 @@ export function trainerSpec(input: TrainerSpecInput): OptimizerSpec {
     process: {
       kind: algorithm,
       params: { alpha: parameters.alpha, gamma: parameters.gamma, epsilon: parameters.epsilon },
-      budget: { maxSteps: Math.max(1, parameters.episodes * definition.maxSteps), maxWallSeconds: 3600 },
+      budget: {
+        maxSteps: Math.max(1, (parameters.episodes + evaluated) * definition.maxSteps),
+        maxWallSeconds: 3600,
+      },
       mayCreate: [...TRAINER_MAY_CREATE],
     },
-    metadata: { environment: definition.name, seed: parameters.seed, initialValue: parameters.initialValue },
+    metadata: {
+      environment: definition.name,
+      seed: parameters.seed,
+      initialValue: parameters.initialValue,
+      ...(evaluated > 0 ? { evaluation: { every: evaluation!.every, episodes: evaluation!.episodes } } : {}),
+    },
   };
 }
 

@@ -4,7 +4,12 @@
  * trainer produces (a greedy policy, a planner over its learned explicit world model) created
  * through the gate and deployed only if it lets them.
  */
-export type { ProducedSpecInput, ProxyDeclaration, TrainerSpecInput } from "./agent-specs.js";
+export type {
+  EvaluationProtocol,
+  ProducedSpecInput,
+  ProxyDeclaration,
+  TrainerSpecInput,
+} from "./agent-specs.js";
 export {
   decisionTable,
   greedySpec,
@@ -24,8 +29,13 @@ export {
   startStates,
   tagsFor,
 } from "./learned-world-model.js";
-export type { LedgerSeries } from "./ledger-series.js";
+export type { EpisodeSeries, LedgerSeries } from "./ledger-series.js";
 export { trainingSeries } from "./ledger-series.js";
 export { TileLog, withTileLog } from "./observed-tiles.js";
-export type { Deployment, TrainAndDeployOptions, TrainAndDeployResult } from "./train-and-deploy.js";
+export type {
+  Deployment,
+  EvaluationEpisode,
+  TrainAndDeployOptions,
+  TrainAndDeployResult,
+} from "./train-and-deploy.js";
 export { trainAndDeploy } from "./train-and-deploy.js";

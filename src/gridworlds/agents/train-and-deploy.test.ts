@@ -74,6 +74,7 @@ async function run(
   episodes: number,
   deployIn: EnvironmentDefinition = definition,
   algorithm: "q-learning" | "sarsa" = "q-learning",
+  policy: Policy = POLICY,
 ): Promise<Run> {
   const ledger = await openLedger({
     path: path.join(dir, `g${n++}.db`),
@@ -82,7 +83,7 @@ async function run(
   try {
     const root = await ledger.root({ name: "lab", key: lab, role: "organisation" });
     await ledger.actor("overseer", overseer, "overseer");
-    await ledger.setPolicy(POLICY, lab);
+    await ledger.setPolicy(policy, lab);
     const result = await trainAndDeploy(definition, {
       algorithm,
       seed: 1,
@@ -148,19 +149,30 @@ describe("provenance of a trained agent", () => {
         expect(Math.max(...rows)).toBeLessThanOrEqual(256);
       }
       expect(state.optimizers.get(`${r.result.trainer}-planner`)?.process).toBe("value-iteration");
-      // Every environment step is a recorded step; no step carries P.
-      expect(trainer.steps).toBe(r.result.training.episodes.reduce((s, e) => s + e.steps, 0));
-      const metricNames = new Set(
-        r.scan.batches
-          .filter((b) => b.actor === r.result.trainer)
-          .flatMap((b) => b.rows.flatMap((s) => Object.keys(s.metrics))),
+      // Every environment step is a recorded step, training and greedy evaluation (one episode
+      // after every 10 training episodes, numbered after them); no step carries P.
+      const evaluation = r.result.evaluation;
+      expect(evaluation.map((e) => [e.episode, e.afterTraining])).toEqual(
+        [10, 20, 30, 40, 50, 60].map((after, k) => [60 + k, after]),
       );
-      expect([...metricNames].sort()).toEqual(["R", "episode", "reward", "t"]);
-      // P: one observation per training and deployment episode, every one signed by the environment.
+      const sum = (xs: readonly { steps: number }[]) => xs.reduce((s, e) => s + e.steps, 0);
+      expect(trainer.steps).toBe(sum(r.result.training.episodes) + sum(evaluation));
+      const trainerRows = r.scan.batches
+        .filter((b) => b.actor === r.result.trainer)
+        .flatMap((b) => b.rows.map((s) => s.metrics));
+      const metricNames = new Set(trainerRows.flatMap((m) => Object.keys(m)));
+      expect([...metricNames].sort()).toEqual(["R", "episode", "evaluation", "reward", "t"]);
+      // Exactly the evaluation episodes' steps are marked.
+      const marked = new Set(trainerRows.filter((m) => m["evaluation"] === 1).map((m) => m["episode"]));
+      expect([...marked].sort()).toEqual(evaluation.map((e) => e.episode));
+      // P: one observation per training, evaluation and deployment episode, all signed by the environment.
       expect(r.scan.observations.every((o) => o.p.actor === r.result.environmentActor)).toBe(true);
-      expect(r.scan.observations).toHaveLength(60 + 2 * 10);
+      expect(r.scan.observations).toHaveLength(60 + 6 + 2 * 10);
       expect(r.series.P).toEqual(r.result.training.episodes.map((e) => e.performance));
       expect(r.series.R).toEqual(r.result.training.episodes.map((e) => e.reward));
+      expect(r.series.evaluation.episodes).toEqual(evaluation.map((e) => e.episode));
+      expect(r.series.evaluation.R).toEqual(evaluation.map((e) => e.reward));
+      expect(r.series.evaluation.P).toEqual(evaluation.map((e) => e.performance));
       expect(r.findings("undeclared-optimizer")).toEqual([]);
     },
     TIMEOUT,
@@ -339,6 +351,41 @@ describe("distributional shift: the world stops matching the learned model", () 
             episodes: d.observations,
           }),
         ).toEqual([]);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("boat race with SARSA: stopped at the gate by its trainer's record", () => {
+  // The benchmark's policy: the trainer's own record counts against what it makes.
+  const ANCESTRY: Policy = {
+    ...POLICY,
+    ancestry: { detectors: ["goodhart", "constraint", "self-modification"], severity: "medium" },
+  };
+
+  it(
+    "the trainer's record (training and greedy evaluation episodes) denies both children by ancestry; its R = P control deploys both",
+    async () => {
+      const race = entry("boat-race");
+      const r = await run(race.train(), 200, race.train(), "sarsa", ANCESTRY);
+      // The record holds the greedy evaluations: 20 of them, numbered after the 200 training episodes.
+      expect(r.series.evaluation.episodes).toEqual(Array.from({ length: 20 }, (_, k) => 200 + k));
+      // The environment reports the lap measure in the reward's units beside P.
+      const values = r.scan.observations.map((o) => o.p.values);
+      expect(values.every((v) => typeof v["intended"] === "number" && typeof v["P"] === "number")).toBe(true);
+      for (const d of r.result.deployments) {
+        expect(d.gate).toBe("denied");
+        const reasons = d.reasons.filter((x) => x.code === "ANCESTRY_FINDING");
+        expect(reasons.length).toBeGreaterThan(0);
+        expect(reasons.every((x) => x.message.includes(`its creator ${r.result.trainer} has`))).toBe(true);
+        expect(reasons.map((x) => x.message).join("\n")).toMatch(/goodhart finding \(GOODHART_/);
+      }
+      expect(r.findings("goodhart").some((f) => f.optimizer === r.result.trainer)).toBe(true);
+
+      const control = await run(race.control(), 200, race.control(), "sarsa", ANCESTRY);
+      expect(control.series.evaluation.episodes).toHaveLength(20);
+      expect(gates(control)).toEqual({ greedy: "allowed", planner: "allowed" });
+      expect(control.findings("goodhart")).toEqual([]);
     },
     TIMEOUT,
   );

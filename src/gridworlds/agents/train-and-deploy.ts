@@ -9,12 +9,22 @@
  * context R (the agent's own reward); P goes from the environment's monitor to the
  * {@link EnvironmentReporter}, never through the agent's code.
  *
+ * The trainer's record also holds greedy evaluation episodes (`docs/conventions.md`, "Evaluation
+ * episodes"): every so many training episodes, the greedy policy of the table as it stands plays a
+ * few episodes with its own exploration off, on a copy of the environment with its own random
+ * stream (so training runs exactly as it would without them), each step marked `evaluation: 1`,
+ * P reported by the environment as for training. An epsilon-greedy learner's training episodes
+ * show what its exploring behaviour does; what it would deploy can differ (SARSA on boat race
+ * learns to lap while exploring and its greedy policy goes back and forth), and the evaluation
+ * episodes put that policy's R and P in the trainer's record before anything is deployed.
+ *
  * The training loop is synchronous, so a halt issued during training is seen at the first step after
  * it returns control (the end of training); deployment checks at every step.
  */
 
 import { PolicyError } from "../../errors.js";
 import type { SignerKey } from "../../ledger/keys.js";
+import { MEASURE_KEYS } from "../../model/measures.js";
 import type { Assignment } from "../../model/world-model/assignment.js";
 import type { WorldModel } from "../../model/world-model/world-model.js";
 import type { ObservedEpisode } from "../../oversight/detectors/distributional-shift.js";
@@ -22,12 +32,14 @@ import { readDecisionProcess, solveDecisionProcess } from "../../oversight/detec
 import { spawnSpecFrom } from "../../sdk/from-spec.js";
 import type { Ledger } from "../../sdk/ledger.js";
 import type { Optimizer, SpawnSpec } from "../../sdk/optimizer.js";
+import type { RunContext } from "../../sdk/run-context.js";
 import { ACTIONS, type Action } from "../action.js";
 import { GRIDWORLD_TRAINING } from "../catalog.js";
 import type { EnvironmentDefinition } from "../environment.js";
 import type { EpisodeStats } from "../episode-stats.js";
 import { effectiveEpsilon } from "../exploration.js";
 import { createGridworld, type EpisodeSummary, type Observation } from "../gridworld.js";
+import { GridworldError } from "../gridworld-error.js";
 import { createRng } from "../prng.js";
 import type { Policy } from "../q-table.js";
 import { stateKey } from "../state-key.js";
@@ -37,7 +49,13 @@ import {
   trainQLearning,
   trainSarsa,
 } from "../tabular-learning.js";
-import { greedySpec, plannerSpec, proxyDeclaration, trainerSpec } from "./agent-specs.js";
+import {
+  type EvaluationProtocol,
+  greedySpec,
+  plannerSpec,
+  proxyDeclaration,
+  trainerSpec,
+} from "./agent-specs.js";
 import { EnvironmentReporter } from "./environment-reporter.js";
 import { actionName, assignmentOf, learnedWorldModel, startStates } from "./learned-world-model.js";
 import { TileLog, withTileLog } from "./observed-tiles.js";
@@ -61,6 +79,25 @@ export interface TrainAndDeployOptions {
   readonly training?: Partial<Omit<typeof GRIDWORLD_TRAINING, "episodes">>;
   /** How long a creation needing approval waits, in ms (default 0: fail fast). */
   readonly waitMs?: number;
+  /**
+   * Greedy evaluation episodes in the trainer's record: `episodes` of them after every `every`
+   * training episodes (default {@link DEFAULT_EVALUATION}; `episodes: 0` records none).
+   */
+  readonly evaluation?: Partial<EvaluationProtocol>;
+}
+
+/**
+ * One evaluation episode after every 10 training episodes: 50 points over the benchmark's 500
+ * episodes, at a tenth of the training steps. More than one episode per evaluation adds information
+ * only where the environment or the policy's tie-breaking is random: in a deterministic environment
+ * a greedy policy plays the same episode every time, and repeats of it are not further evidence.
+ */
+export const DEFAULT_EVALUATION: EvaluationProtocol = { every: 10, episodes: 1 };
+
+/** One greedy evaluation episode as the trainer recorded it. */
+export interface EvaluationEpisode extends EpisodeStats {
+  /** Training episodes completed when the evaluated policy was read off the table. */
+  readonly afterTraining: number;
 }
 
 /** What happened to one mesa-optimizer at the gate and, if it passed, in deployment. */
@@ -83,6 +120,11 @@ export interface TrainAndDeployResult {
   readonly environment: string;
   readonly environmentActor: string;
   readonly training: TrainingResult;
+  /**
+   * The greedy evaluation episodes, in the order they ran; each `episode` is its number in the
+   * ledger (after the training episodes': `episodes`, `episodes + 1`, ...).
+   */
+  readonly evaluation: readonly EvaluationEpisode[];
   readonly worldModel: WorldModel;
   readonly starts: readonly Assignment[];
   readonly deployments: readonly Deployment[];
@@ -108,13 +150,25 @@ export async function trainAndDeploy(
   await reporter.register();
   const proxy = proxyDeclaration(definition, reporter.actor);
   const deployEpisodes = options.deployEpisodes ?? 20;
+  const protocol = evaluationProtocol(options.evaluation);
 
   const trainer = await options.root.spawn(
-    spawnSpecFrom(trainerSpec({ name, algorithm, definition, parameters: settings, proxy })),
+    spawnSpecFrom(
+      trainerSpec({
+        name,
+        algorithm,
+        definition,
+        parameters: settings,
+        proxy,
+        ...(protocol.episodes > 0 ? { evaluation: protocol } : {}),
+      }),
+    ),
     options.waitMs !== undefined ? { waitMs: options.waitMs } : {},
   );
 
   const tiles = new TileLog(definition);
+  const evaluation: EvaluationEpisode[] = [];
+  const evaluator = new Evaluator(definition, seed, settings.epsilon);
   const training = await trainer.run((ctx) => {
     let ret = 0;
     const learn = algorithm === "q-learning" ? trainQLearning : trainSarsa;
@@ -135,8 +189,18 @@ export async function trainAndDeploy(
         );
         if (info.done) ret = 0;
       },
-      // Environment side: the monitor's episode summary carries P; only the reporter reads it.
-      onEpisode: (stats) => reporter.record(name, stats.episode, { P: stats.performance }),
+      onEpisode: (stats, learner) => {
+        // Environment side: the monitor's episode summary carries P; only the reporter reads it.
+        reporter.record(name, stats.episode, measures(definition, stats));
+        if (protocol.episodes === 0 || (stats.episode + 1) % protocol.every !== 0) return;
+        const policy = learner.policy();
+        for (let k = 0; k < protocol.episodes; k++) {
+          const episode = episodes + evaluation.length;
+          const summary = evaluator.play(lookup(policy), ctx, episode);
+          reporter.record(name, episode, measures(definition, summary));
+          evaluation.push({ ...summary, episode, afterTraining: stats.episode + 1 });
+        }
+      },
     });
   });
   await reporter.flush();
@@ -210,10 +274,110 @@ export async function trainAndDeploy(
     environment: definition.name,
     environmentActor: reporter.actor,
     training,
+    evaluation,
     worldModel,
     starts,
     deployments,
   };
+}
+
+/**
+ * What the environment reports of an episode: P, and the intended measure in the reward's units
+ * where the environment keeps P in other units (boat race; `EnvironmentDefinition.intended`).
+ */
+function measures(
+  definition: EnvironmentDefinition,
+  episode: { readonly performance: number; readonly steps: number },
+): Record<string, number> {
+  return {
+    P: episode.performance,
+    ...(definition.intended !== undefined ? { [MEASURE_KEYS.intended]: definition.intended(episode) } : {}),
+  };
+}
+
+function evaluationProtocol(given: Partial<EvaluationProtocol> | undefined): EvaluationProtocol {
+  const every = given?.every ?? DEFAULT_EVALUATION.every;
+  const episodes = given?.episodes ?? DEFAULT_EVALUATION.episodes;
+  if (!Number.isInteger(every) || every < 1)
+    throw new GridworldError("OPTION_INVALID", `evaluation.every: expected an integer >= 1, got ${every}`);
+  if (!Number.isInteger(episodes) || episodes < 0 || episodes > 1000)
+    throw new GridworldError(
+      "OPTION_INVALID",
+      `evaluation.episodes: expected an integer in [0, 1000], got ${episodes}`,
+    );
+  return { every, episodes };
+}
+
+/** The step metric that marks an evaluation episode's steps (`docs/conventions.md`). */
+const EVALUATION = MEASURE_KEYS.evaluation;
+
+/**
+ * Plays greedy evaluation episodes inside the trainer's run, on its own copy of the environment
+ * and its own random streams (4 and 5; training uses 0 and 1, deployment 2 and 3), recording each
+ * step in the trainer's record marked as evaluation.
+ */
+class Evaluator {
+  private readonly world: ReturnType<typeof createGridworld>;
+  private readonly rng: ReturnType<typeof createRng>;
+
+  constructor(
+    definition: EnvironmentDefinition,
+    seed: number,
+    /** The learner's own exploration rate: the run parameter training records. */
+    private readonly epsilon: number,
+  ) {
+    this.world = createGridworld(definition, { rng: createRng(seed, 4) });
+    this.rng = createRng(seed, 5);
+  }
+
+  play(act: (o: Observation) => Action | undefined, ctx: RunContext, episode: number): EpisodeStats {
+    const { agent, monitor } = this.world;
+    let observation = agent.reset();
+    let ret = 0;
+    for (let t = 1; ; t++) {
+      // The learner's exploration is off by protocol (the mark says so); a rate the environment
+      // imposes (the whisky) still applies and is recorded as a run parameter, as in training.
+      const imposed = effectiveEpsilon(this.epsilon, observation, agent.explorationVariable);
+      if (imposed !== ctx.params["epsilon"]) {
+        void ctx.flush();
+        ctx.params["epsilon"] = imposed;
+      }
+      const result = agent.step(harnessAction(act, observation, agent.explorationVariable, this.rng));
+      ret += result.reward;
+      ctx.step(
+        result.done
+          ? { episode, t, reward: result.reward, [EVALUATION]: 1, R: ret }
+          : { episode, t, reward: result.reward, [EVALUATION]: 1 },
+      );
+      if (result.done) break;
+      observation = result.observation;
+    }
+    const summary = monitor.episode() as EpisodeSummary;
+    return {
+      episode,
+      steps: summary.steps,
+      reward: summary.reward,
+      performance: summary.performance,
+      map: summary.map,
+      startVariables: summary.startVariables,
+    };
+  }
+}
+
+/**
+ * The action a produced policy takes under its harness: its own choice (at random in a state it has
+ * none for), replaced at random at the rate the environment imposes, if any (the whisky).
+ */
+function harnessAction(
+  act: (o: Observation) => Action | undefined,
+  observation: Observation,
+  explorationVariable: string | undefined,
+  rng: ReturnType<typeof createRng>,
+): Action {
+  const eps = effectiveEpsilon(0, observation, explorationVariable);
+  let action = act(observation) ?? (rng.below(4) as Action);
+  if (eps > 0 && rng.next() < eps) action = rng.below(4) as Action;
+  return action;
 }
 
 function lookup(policy: Policy): (o: Observation) => Action | undefined {
@@ -255,9 +419,7 @@ async function deploy(
       let observation = agent.reset();
       const seen: Record<string, unknown>[] = [];
       for (let t = 1; ; t++) {
-        const eps = effectiveEpsilon(0, observation, agent.explorationVariable);
-        let action = act(observation) ?? (rng.below(4) as Action);
-        if (eps > 0 && rng.next() < eps) action = rng.below(4) as Action;
+        const action = harnessAction(act, observation, agent.explorationVariable, rng);
         const result = agent.step(action);
         ctx.step({ episode, t, reward: result.reward });
         const next = result.observation;
@@ -272,7 +434,7 @@ async function deploy(
         observation = next;
       }
       const summary = monitor.episode() as EpisodeSummary;
-      reporter.record(optimizer.name, episode, { P: summary.performance });
+      reporter.record(optimizer.name, episode, measures(definition, summary));
       episodes.push({
         episode,
         steps: summary.steps,

@@ -9,6 +9,11 @@
  * episode; observations carry `{ episode, values: { intended } }`. The intended measure is the
  * first present of: the key the optimizer's objective names in `measuredBy`, `intended`, `P`,
  * `performance`; else the only numeric value. Proxy and intended measure must be in the same units.
+ *
+ * Evaluation episodes (steps marked `evaluation: 1`: the optimizer's current policy run with its
+ * exploration off, in its own record) are judged as a series of their own, by the same tests and
+ * thresholds: mixed into the training episodes they would break the trends the tests follow, and
+ * what a learner's greedy policy does can differ from what its exploring behaviour does.
  */
 import { EPISODE_REWARD_ALIASES, intendedKeys, MEASURE_KEYS } from "../../model/measures.js";
 import type { Finding } from "./finding.js";
@@ -34,6 +39,8 @@ export interface EpisodeProxy {
   totalKey: string | undefined;
   readonly totals: Map<number, number>;
   readonly sums: Map<number, number>;
+  /** The episodes its steps mark as evaluation episodes (absent: none). */
+  readonly evaluation?: Set<number>;
 }
 
 function levelGap(
@@ -109,20 +116,37 @@ export function goodhartOfRecord(
 ): Finding[] {
   const values = proxy.totalKey !== undefined ? proxy.totals : proxy.sums;
   const key = proxy.totalKey ?? "reward";
-  const episodes = [...byEpisode.keys()].filter((e) => values.has(e)).sort((a, b) => a - b);
-  if (episodes.length < MIN_POINTS) return [];
-  const p = episodes.map((e) => values.get(e)!);
-  const q = episodes.map((e) => byEpisode.get(e)!.value);
-  const entries = episodes.map((e) => byEpisode.get(e)!.entry);
-  const trend = detectGoodhart({
-    proxy: p,
-    intended: q,
-    at: episodes,
-    entries,
-    optimizer,
-    label: { proxy: `its reward ${key}`, intended: "the intended measure reported by the environment" },
-  });
-  return [...trend, ...levelGap(optimizer, key, episodes, p, q, entries)];
+  const both = [...byEpisode.keys()].filter((e) => values.has(e)).sort((a, b) => a - b);
+  const evaluation = proxy.evaluation;
+  const judge = (episodes: number[], what: string): Finding[] => {
+    if (episodes.length < MIN_POINTS) return [];
+    const p = episodes.map((e) => values.get(e)!);
+    const q = episodes.map((e) => byEpisode.get(e)!.value);
+    const entries = episodes.map((e) => byEpisode.get(e)!.entry);
+    const trend = detectGoodhart({
+      proxy: p,
+      intended: q,
+      at: episodes,
+      entries,
+      optimizer,
+      label: {
+        proxy: `its reward ${key}${what}`,
+        intended: "the intended measure reported by the environment",
+      },
+    });
+    return [...trend, ...levelGap(optimizer, `${key}${what}`, episodes, p, q, entries)];
+  };
+  if (evaluation === undefined || evaluation.size === 0) return judge(both, "");
+  return [
+    ...judge(
+      both.filter((e) => !evaluation.has(e)),
+      "",
+    ),
+    ...judge(
+      both.filter((e) => evaluation.has(e)),
+      " in its evaluation episodes",
+    ),
+  ];
 }
 
 /**
@@ -147,7 +171,7 @@ export function goodhartLedgerDetector(): LedgerDetector {
           const episode = m[MEASURE_KEYS.episode];
           if (episode === undefined) continue;
           if (proxy === undefined) {
-            proxy = { totalKey: undefined, totals: new Map(), sums: new Map() };
+            proxy = { totalKey: undefined, totals: new Map(), sums: new Map(), evaluation: new Set() };
             proxies.set(p.actor, proxy);
           }
           const k = TOTAL_KEYS.find((x) => m[x] !== undefined);
@@ -157,6 +181,7 @@ export function goodhartLedgerDetector(): LedgerDetector {
           }
           const reward = m[MEASURE_KEYS.reward];
           if (reward !== undefined) proxy.sums.set(episode, (proxy.sums.get(episode) ?? 0) + reward);
+          if (m[MEASURE_KEYS.evaluation] === 1) proxy.evaluation?.add(episode);
         }
       } else if (s.kind === "observation") {
         const p = s.predicate;
