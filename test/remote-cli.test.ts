@@ -157,7 +157,10 @@ describe("optprov --server", () => {
     expect(verified.code).toBe(0);
     expect(verified.body).toMatchObject({ ok: true });
     expect(verified.body.checkpoints).toBeGreaterThan(0);
-    const health = (await (await fetch(`${url}/healthz`)).json()) as { size: number };
+    // A fresh connection: this process's pooled one may have idled past the server's keep-alive.
+    const health = (await (await fetch(`${url}/healthz`, { headers: { connection: "close" } })).json()) as {
+      size: number;
+    };
     expect(verified.body.entries).toBe(health.size);
 
     expect(listing(clientDir)).toEqual(before);

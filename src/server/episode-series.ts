@@ -71,6 +71,11 @@ interface Accumulated {
   readonly sums: Map<number, number>;
   readonly intended: Map<number, number>;
   readonly reporters: Set<string>;
+  /**
+   * Episodes the optimizer's steps mark as greedy evaluations (`evaluation: 1`): the plot is of its
+   * training, so they are left out of both series (the Goodhart detector judges them apart).
+   */
+  readonly evaluation: Set<number>;
   /** The read under way, so two requests for one optimizer share it. */
   reading: Promise<void> | undefined;
 }
@@ -107,6 +112,7 @@ export class EpisodeSeriesReader {
         sums: new Map(),
         intended: new Map(),
         reporters: new Set(),
+        evaluation: new Set(),
         reading: undefined,
       };
     }
@@ -137,6 +143,11 @@ export class EpisodeSeriesReader {
           const view = opened.entry.view;
           if (view.kind === "step-batch" && view.predicate.actor === optimizer) {
             for (const e of view.predicate.episodes ?? []) {
+              if (e.evaluation === true) {
+                if (acc.evaluation.size < MAX_HELD_EPISODES) acc.evaluation.add(e.episode);
+                else acc.truncated = true;
+                continue;
+              }
               let kept = true;
               if (e.total !== undefined) kept = hold(acc.totals, e.episode, e.total) && kept;
               if (e.reward !== undefined)
@@ -174,7 +185,9 @@ function summarise(
 ): EpisodeSeries {
   // Totals when the optimizer reports them, else summed rewards: the detector's choice.
   const proxy = acc.totals.size > 0 ? acc.totals : acc.sums;
-  const episodes = [...new Set([...proxy.keys(), ...acc.intended.keys()])].sort((a, b) => a - b);
+  const episodes = [...new Set([...proxy.keys(), ...acc.intended.keys()])]
+    .filter((e) => !acc.evaluation.has(e))
+    .sort((a, b) => a - b);
   const bucket = Math.max(1, Math.ceil(episodes.length / points));
   const out: EpisodePoint[] = [];
   for (let i = 0; i < episodes.length; i += bucket) {
@@ -193,7 +206,11 @@ function summarise(
     intendedKeys: acc.keys,
     measuredBy: measuredBy ?? null,
     reporters: [...acc.reporters],
-    counts: { proxy: proxy.size, intended: acc.intended.size, episodes: episodes.length },
+    counts: {
+      proxy: proxy.size,
+      intended: [...acc.intended.keys()].filter((e) => !acc.evaluation.has(e)).length,
+      episodes: episodes.length,
+    },
     bucket,
     truncated: acc.truncated,
     points: out,
