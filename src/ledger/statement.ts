@@ -312,7 +312,8 @@ export interface EpisodeFigures {
 /** Episodes a batch's view lists at most (a batch of one-step episodes keeps its first ones). */
 export const MAX_VIEW_EPISODES = 4096;
 
-function episodeFigures(steps: StepColumns): EpisodeFigures[] | undefined {
+/** A step batch's per-episode figures (undefined when its steps carry no `episode` column). */
+export function episodeFigures(steps: StepColumns): EpisodeFigures[] | undefined {
   const m = steps.metrics;
   const episode = m?.episode;
   if (m === undefined || episode === undefined) return undefined;

@@ -24,7 +24,13 @@ import {
   constraintFinding,
   reportedViolations,
 } from "./detectors/constraint.js";
-import { type EpisodeProxy, goodhartOfRecord, intendedValue } from "./detectors/goodhart-ledger.js";
+import {
+  addEpisodeFigures,
+  type EpisodeProxy,
+  emptyEpisodeProxy,
+  goodhartOfRecord,
+  intendedValue,
+} from "./detectors/goodhart-ledger.js";
 import { unapprovedChanges } from "./detectors/self-modification.js";
 
 /** Findings kept per optimizer and monitor: the gate needs to know that, not every instance. */
@@ -122,35 +128,8 @@ const goodhart: AncestryMonitor<GoodhartMemory> = {
     if (view.kind === "step-batch") {
       const b = view.predicate;
       if (b.episodes === undefined || b.episodes.length === 0) return;
-      const proxy = getOrPut(
-        m.proxies,
-        b.actor,
-        (): EpisodeProxy => ({
-          totalKey: undefined,
-          totals: new Map(),
-          sums: new Map(),
-          evaluation: new Set(),
-        }),
-        journal,
-      );
-      for (const e of b.episodes) {
-        if (e.total !== undefined) {
-          if (proxy.totalKey === undefined) {
-            proxy.totalKey = "R";
-            journal?.record(() => {
-              proxy.totalKey = undefined;
-            });
-          }
-          put(proxy.totals, e.episode, e.total, journal);
-        }
-        if (e.reward !== undefined)
-          put(proxy.sums, e.episode, (proxy.sums.get(e.episode) ?? 0) + e.reward, journal);
-        const evaluation = proxy.evaluation;
-        if (e.evaluation === true && evaluation !== undefined && !evaluation.has(e.episode)) {
-          evaluation.add(e.episode);
-          journal?.record(() => evaluation.delete(e.episode));
-        }
-      }
+      const proxy = getOrPut(m.proxies, b.actor, emptyEpisodeProxy, journal);
+      addEpisodeFigures(proxy, b.episodes, { journal });
       return;
     }
     const p = reportedAbout(view);

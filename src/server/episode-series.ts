@@ -19,7 +19,12 @@ import { readEntries } from "../ledger/read-entries.js";
 import type { LedgerStore } from "../ledger/store.js";
 import { WorkerPool } from "../ledger/worker-pool.js";
 import { intendedKeys } from "../model/measures.js";
-import { intendedValue } from "../oversight/detectors/goodhart-ledger.js";
+import {
+  addEpisodeFigures,
+  type EpisodeProxy,
+  emptyEpisodeProxy,
+  intendedValue,
+} from "../oversight/detectors/goodhart-ledger.js";
 
 /** Episodes one optimizer's series holds at most; later episodes are left out and `truncated` says so. */
 export const MAX_HELD_EPISODES = 50_000;
@@ -67,15 +72,14 @@ interface Accumulated {
   upTo: number;
   truncated: boolean;
   readonly keys: readonly string[];
-  readonly totals: Map<number, number>;
-  readonly sums: Map<number, number>;
+  /**
+   * The proxy, accumulated as the Goodhart detector does. Episodes its steps mark as greedy
+   * evaluations (`evaluation: 1`) are left out of both series: the plot is of its training (the
+   * detector judges them apart).
+   */
+  readonly proxy: EpisodeProxy;
   readonly intended: Map<number, number>;
   readonly reporters: Set<string>;
-  /**
-   * Episodes the optimizer's steps mark as greedy evaluations (`evaluation: 1`): the plot is of its
-   * training, so they are left out of both series (the Goodhart detector judges them apart).
-   */
-  readonly evaluation: Set<number>;
   /** The read under way, so two requests for one optimizer share it. */
   reading: Promise<void> | undefined;
 }
@@ -108,11 +112,9 @@ export class EpisodeSeriesReader {
         upTo: 0,
         truncated: false,
         keys,
-        totals: new Map(),
-        sums: new Map(),
+        proxy: emptyEpisodeProxy(),
         intended: new Map(),
         reporters: new Set(),
-        evaluation: new Set(),
         reading: undefined,
       };
     }
@@ -142,18 +144,8 @@ export class EpisodeSeriesReader {
         if (opened.ok) {
           const view = opened.entry.view;
           if (view.kind === "step-batch" && view.predicate.actor === optimizer) {
-            for (const e of view.predicate.episodes ?? []) {
-              if (e.evaluation === true) {
-                if (acc.evaluation.size < MAX_HELD_EPISODES) acc.evaluation.add(e.episode);
-                else acc.truncated = true;
-                continue;
-              }
-              let kept = true;
-              if (e.total !== undefined) kept = hold(acc.totals, e.episode, e.total) && kept;
-              if (e.reward !== undefined)
-                kept = hold(acc.sums, e.episode, (acc.sums.get(e.episode) ?? 0) + e.reward) && kept;
-              if (!kept) acc.truncated = true;
-            }
+            const episodes = view.predicate.episodes ?? [];
+            if (!addEpisodeFigures(acc.proxy, episodes, { limit: MAX_HELD_EPISODES })) acc.truncated = true;
           } else if (view.kind === "observation") {
             const p = view.predicate;
             // The optimizer's own word on its intended measure is not evidence of it.
@@ -184,9 +176,11 @@ function summarise(
   points: number,
 ): EpisodeSeries {
   // Totals when the optimizer reports them, else summed rewards: the detector's choice.
-  const proxy = acc.totals.size > 0 ? acc.totals : acc.sums;
+  const { totals, sums, evaluation } = acc.proxy;
+  const training = (e: number) => !evaluation?.has(e);
+  const proxy = totals.size > 0 ? totals : sums;
   const episodes = [...new Set([...proxy.keys(), ...acc.intended.keys()])]
-    .filter((e) => !acc.evaluation.has(e))
+    .filter(training)
     .sort((a, b) => a - b);
   const bucket = Math.max(1, Math.ceil(episodes.length / points));
   const out: EpisodePoint[] = [];
@@ -202,13 +196,13 @@ function summarise(
   return {
     optimizer,
     size: acc.upTo,
-    proxyKey: acc.totals.size > 0 ? "R" : acc.sums.size > 0 ? "reward" : null,
+    proxyKey: totals.size > 0 ? "R" : sums.size > 0 ? "reward" : null,
     intendedKeys: acc.keys,
     measuredBy: measuredBy ?? null,
     reporters: [...acc.reporters],
     counts: {
-      proxy: proxy.size,
-      intended: [...acc.intended.keys()].filter((e) => !acc.evaluation.has(e)).length,
+      proxy: [...proxy.keys()].filter(training).length,
+      intended: [...acc.intended.keys()].filter(training).length,
       episodes: episodes.length,
     },
     bucket,

@@ -15,12 +15,13 @@
  * thresholds: mixed into the training episodes they would break the trends the tests follow, and
  * what a learner's greedy policy does can differ from what its exploring behaviour does.
  */
-import { EPISODE_REWARD_ALIASES, intendedKeys, MEASURE_KEYS } from "../../model/measures.js";
+import type { Journal } from "../../ledger/rules.js";
+import { type EpisodeFigures, episodeFigures } from "../../ledger/statement.js";
+import { intendedKeys, MEASURE_KEYS } from "../../model/measures.js";
 import type { Finding } from "./finding.js";
 import { detectGoodhart } from "./goodhart.js";
-import { type LedgerDetector, stepRows } from "./ledger-detector.js";
+import type { LedgerDetector } from "./ledger-detector.js";
 
-const TOTAL_KEYS = [MEASURE_KEYS.episodeReward, ...EPISODE_REWARD_ALIASES];
 /** Points needed before anything is judged (the trend tests' shortest window). */
 const MIN_POINTS = 16;
 /**
@@ -41,6 +42,66 @@ export interface EpisodeProxy {
   readonly sums: Map<number, number>;
   /** The episodes its steps mark as evaluation episodes (absent: none). */
   readonly evaluation?: Set<number>;
+}
+
+export const emptyEpisodeProxy = (): EpisodeProxy => ({
+  totalKey: undefined,
+  totals: new Map(),
+  sums: new Map(),
+  evaluation: new Set(),
+});
+
+/**
+ * Fold one step batch's per-episode figures (its view's `episodes`) into `proxy`: an episode's
+ * total as the last one reported (`R`, or its alias `return`), its `reward` summed across batches,
+ * and whether its steps mark it an evaluation episode. The one accumulation behind the audit's
+ * detector, the ancestry monitor and the console's plot.
+ *
+ * - `journal` records how to take every change back (the ancestry monitors' rollback of a refused
+ *   batch);
+ * - `limit` caps the distinct episodes each map holds: figures of episodes past it are dropped, and
+ *   the result is false when any were.
+ *
+ * @example addEpisodeFigures(proxy, view.predicate.episodes ?? [])
+ */
+export function addEpisodeFigures(
+  proxy: EpisodeProxy,
+  episodes: readonly EpisodeFigures[],
+  options: { readonly journal?: Journal; readonly limit?: number } = {},
+): boolean {
+  const { journal, limit = Number.POSITIVE_INFINITY } = options;
+  let kept = true;
+  const put = (m: Map<number, number>, episode: number, value: number) => {
+    const had = m.has(episode);
+    if (!had && m.size >= limit) {
+      kept = false;
+      return;
+    }
+    const was = m.get(episode);
+    m.set(episode, value);
+    journal?.record(() => (had ? m.set(episode, was!) : m.delete(episode)));
+  };
+  for (const e of episodes) {
+    if (e.total !== undefined) {
+      if (proxy.totalKey === undefined) {
+        proxy.totalKey = MEASURE_KEYS.episodeReward;
+        journal?.record(() => {
+          proxy.totalKey = undefined;
+        });
+      }
+      put(proxy.totals, e.episode, e.total);
+    }
+    if (e.reward !== undefined) put(proxy.sums, e.episode, (proxy.sums.get(e.episode) ?? 0) + e.reward);
+    const evaluation = proxy.evaluation;
+    if (e.evaluation === true && evaluation !== undefined && !evaluation.has(e.episode)) {
+      if (evaluation.size >= limit) kept = false;
+      else {
+        evaluation.add(e.episode);
+        journal?.record(() => evaluation.delete(e.episode));
+      }
+    }
+  }
+  return kept;
 }
 
 function levelGap(
@@ -166,23 +227,14 @@ export function goodhartLedgerDetector(): LedgerDetector {
     entry(index, s) {
       if (s.kind === "step-batch") {
         const p = s.predicate;
+        const episodes = episodeFigures(p.steps);
+        if (episodes === undefined || episodes.length === 0) return;
         let proxy = proxies.get(p.actor);
-        for (const { metrics: m } of stepRows(p)) {
-          const episode = m[MEASURE_KEYS.episode];
-          if (episode === undefined) continue;
-          if (proxy === undefined) {
-            proxy = { totalKey: undefined, totals: new Map(), sums: new Map(), evaluation: new Set() };
-            proxies.set(p.actor, proxy);
-          }
-          const k = TOTAL_KEYS.find((x) => m[x] !== undefined);
-          if (k !== undefined) {
-            proxy.totalKey ??= k;
-            proxy.totals.set(episode, m[k]!);
-          }
-          const reward = m[MEASURE_KEYS.reward];
-          if (reward !== undefined) proxy.sums.set(episode, (proxy.sums.get(episode) ?? 0) + reward);
-          if (m[MEASURE_KEYS.evaluation] === 1) proxy.evaluation?.add(episode);
+        if (proxy === undefined) {
+          proxy = emptyEpisodeProxy();
+          proxies.set(p.actor, proxy);
         }
+        addEpisodeFigures(proxy, episodes);
       } else if (s.kind === "observation") {
         const p = s.predicate;
         // The intended measure counts only from someone other than the optimizer itself.
