@@ -10,13 +10,19 @@
  * screenshot to docs/console/graph-1000.png. Prints a table; asserts nothing. By default the server
  * has settled first (read models built, its background verify done); `--cold` opens the page as
  * soon as the server listens.
+ *
+ * Built on the public surface only (optprov, optprov/sdk, optprov/ledger, optprov/server) and
+ * playwright-core: it serves the built package's console, `dist/console/`, which `npm run
+ * bench:console` builds first (run by hand, build first: `npm run build`).
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { generateSignerKey } from "optprov";
+import { generateSignerKey, ledgerRules, SqliteStore } from "optprov";
+import { Log } from "optprov/ledger";
 import { openLedger } from "optprov/sdk";
-import { launch, serveLedger, tmpDir } from "../test/console/support/fixture.js";
+import { createServer, listen } from "optprov/server";
+import { chromium } from "playwright-core";
 import { fmt, median, table } from "./report.js";
 
 const arg = (name: string, fallback: number) => {
@@ -26,7 +32,10 @@ const arg = (name: string, fallback: number) => {
 const NODES = arg("nodes", 1000);
 const RUNS = arg("runs", 5);
 const TRAINERS = 40;
-const dir = tmpDir();
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+if (!fs.existsSync(CHROMIUM))
+  throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium, or set CHROMIUM`);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-console-bench-"));
 process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
 
 console.log(
@@ -60,20 +69,34 @@ for (let t = 0; t < TRAINERS && made < NODES; t++) {
 }
 console.log(`ledger of ${made} optimizers written in ${fmt((performance.now() - built) / 1000, 1)} s`);
 
-const served = await serveLedger(file, logKey);
+// The server over its own `Log` of the same file, as `optprov serve` runs beside a builder's process.
+const log = await Log.open(SqliteStore.open(file), { logKey, rules: ledgerRules() });
+const server = createServer({
+  log,
+  checkpointDelayMs: 50,
+  logLine: () => undefined,
+  limits: { rate: false },
+});
+const served = await listen(server, { host: "127.0.0.1", port: 0 });
+if (!(await fetch(`${served.url}/console/`)).ok)
+  throw new Error(`${served.url}/console/ is not served: build the console first (npm run build)`);
 // Measured on a settled server: its read models built and its background verification of the
 // ledger done, as a console opened on a running server finds it. A server still replaying the
 // ledger at start shares the two cores with the browser; `--cold` measures that case instead.
 const cold = process.argv.includes("--cold");
 if (!cold) {
-  await served.server.ready();
+  await server.ready();
   for (let i = 0; i < 600; i++) {
     const f = (await (await fetch(`${served.url}/v1/findings`)).json()) as { verifying?: boolean };
     if (f.verifying !== true) break;
     await new Promise((done) => setTimeout(done, 100));
   }
 }
-const browser = await launch();
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [...(process.getuid?.() === 0 ? ["--no-sandbox"] : []), "--headless=new"],
+});
 const rows: (string | number)[][] = [];
 const paints: number[] = [];
 const layouts: number[] = [];
@@ -112,6 +135,8 @@ try {
 } finally {
   await browser.close();
   await served.close();
+  await server.close();
+  await log.close();
   await ledger.close();
 }
 table(
