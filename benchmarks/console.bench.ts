@@ -4,9 +4,10 @@
  * First paint of the console's provenance graph with 1,000 optimizers: a ledger written through
  * the SDK (one root, 40 trainers, 24 planners under each: 1,001 nodes and 1,000 creator edges),
  * served by `createServer` on a socket, opened in Debian's chromium. Each run is a fresh page; the
- * page's own performance marks are read back: `console:graph-painted` (from navigation start: the
- * bundle loaded, three reads answered, elkjs layout and the SVG drawn) and the layout alone
- * (`console:layout-start` to `console:layout-end`). Goal: first paint under 2 s. Saves a
+ * page's own performance marks are read back: `console:start` (the bundle loaded),
+ * `console:graph-painted` (from navigation start: the bundle loaded, three reads answered, elkjs
+ * layout in its worker and the SVG drawn), the layout alone (`console:layout-start` to
+ * `console:layout-end`), and when the last of the three reads was answered (resource timing). Goal: first paint under 2 s. Saves a
  * screenshot to docs/console/graph-1000.png. Prints a table; asserts nothing. By default the server
  * has settled first (read models built, its background verify done); `--cold` opens the page as
  * soon as the server listens.
@@ -118,14 +119,25 @@ try {
       const at = (n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN;
       return {
         paint: at("console:graph-painted"),
+        layoutStart: at("console:layout-start"),
         layout: at("console:layout-end") - at("console:layout-start"),
         start: at("console:start"),
+        reads: Math.max(...performance.getEntriesByType("resource")
+          .filter((r) => ["/v1/tree", "/v1/optimizers", "/v1/review"].includes(new URL(r.name).pathname))
+          .map((r) => r.responseEnd)),
         nodes: document.querySelectorAll("g.node").length,
       };
-    })()`)) as { paint: number; layout: number; start: number; nodes: number };
+    })()`)) as {
+      paint: number;
+      layoutStart: number;
+      layout: number;
+      start: number;
+      reads: number;
+      nodes: number;
+    };
     paints.push(m.paint);
     layouts.push(m.layout);
-    rows.push([r + 1, m.nodes, fmt(m.start), fmt(m.layout), fmt(m.paint)]);
+    rows.push([r + 1, m.nodes, fmt(m.start), fmt(m.reads), fmt(m.layoutStart), fmt(m.layout), fmt(m.paint)]);
     if (r === RUNS - 1) {
       fs.mkdirSync(path.resolve(import.meta.dirname, "../docs/console"), { recursive: true });
       await page.screenshot({ path: path.resolve(import.meta.dirname, "../docs/console/graph-1000.png") });
@@ -141,7 +153,15 @@ try {
 }
 table(
   `console first paint, ${made} optimizers + 1 root (ms from navigation start; ${cold ? "server just started" : "settled server"})`,
-  ["run", "nodes drawn", "script started", "elkjs layout", "graph painted"],
+  [
+    "run",
+    "nodes drawn",
+    "script started",
+    "reads answered",
+    "layout started",
+    "elkjs layout",
+    "graph painted",
+  ],
   rows,
 );
 const m = median(paints);

@@ -4,12 +4,11 @@
  * line of creators reads as a sentence), the page draws SVG, and the viewport zooms and pans by a
  * transform on one group, so 1,000 nodes are laid out once and never re-drawn to move.
  * Filters hide nodes (and the edges that touch them) without a new layout, so the map stays put.
+ * The layout runs in a worker (`graph-layout.ts`), started before the reads go out.
  */
-
-import ElkModule from "elkjs/lib/elk.bundled.js";
-import type { ElkNode } from "elkjs/lib/elk-api.js";
 import { getJson, isFindings, isOptimizers, isReview, isTree } from "./api.js";
 import { el, empty, errorBox, loading, svg } from "./dom.js";
+import { H, layout, layoutWarm, type Placed, W } from "./graph-layout.js";
 import {
   addFindings,
   buildGraph,
@@ -20,54 +19,6 @@ import {
   type Severity,
   STATUSES,
 } from "./graph-model.js";
-
-const W = 150;
-const H = 34;
-// elkjs ships CommonJS typed as an ES default export; under NodeNext the default is the module.
-const ELK = ((ElkModule as unknown as { default?: unknown }).default ?? ElkModule) as new () => {
-  layout(graph: ElkNode): Promise<ElkNode>;
-};
-const elk = new ELK();
-
-interface Placed {
-  readonly positions: Map<string, { x: number; y: number }>;
-  readonly width: number;
-  readonly height: number;
-}
-
-// Every node has one creator, so the graph is a forest: mrtree lays it out in about half of
-// layered's time at 1,000 nodes (benchmarks/console.bench.ts).
-const LAYOUT = {
-  "elk.algorithm": "mrtree",
-  "elk.direction": "RIGHT",
-  "elk.spacing.nodeNode": "12",
-  "elk.mrtree.weighting": "DESCENDANTS",
-  "elk.separateConnectedComponents": "true",
-};
-
-async function layout(graph: Graph): Promise<Placed> {
-  const out = await elk.layout({
-    id: "root",
-    layoutOptions: LAYOUT,
-    children: graph.nodes.map((n) => ({ id: n.id, width: W, height: H })),
-    edges: graph.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
-  });
-  const positions = new Map<string, { x: number; y: number }>();
-  for (const c of out.children ?? []) positions.set(c.id, { x: c.x ?? 0, y: c.y ?? 0 });
-  return { positions, width: out.width ?? 0, height: out.height ?? 0 };
-}
-
-let warmed: Promise<void> | undefined;
-function warmUp(): Promise<void> {
-  warmed ??= (async () => {
-    const children = Array.from({ length: 120 }, (_, i) => ({ id: `w${i}`, width: W, height: H }));
-    const edges = children
-      .slice(1)
-      .map((c, i) => ({ id: `we${i}`, sources: [`w${Math.floor(i / 8)}`], targets: [c.id] }));
-    await elk.layout({ id: "warm", layoutOptions: LAYOUT, children, edges }).catch(() => undefined);
-  })();
-  return warmed;
-}
 
 export interface GraphPage {
   readonly element: HTMLElement;
@@ -90,9 +41,9 @@ export function graphPage(open: (href: string) => void): GraphPage {
   root.append(el("h2", { id: "graph-title" }, "Provenance graph"), loading("the provenance graph"));
   const ready = (async () => {
     let graph: Graph;
-    // elkjs is compiled Java; its first layout pays for the JIT. Warming it on a small tree while
-    // the reads are in flight took the 1,000-node layout from 1.2-1.6 s to 0.8-1.2 s (console.bench.ts).
-    const warm = warmUp();
+    // The worker loads and warms up while the reads are in flight.
+    const warm = layoutWarm();
+    warm.catch(() => undefined); // awaited below, unless a read fails first
     try {
       const [tree, opt, review] = await Promise.all([
         getJson("/v1/tree", isTree, "{ roots: [...] }"),
@@ -111,10 +62,16 @@ export function graphPage(open: (href: string) => void): GraphPage {
       );
       return;
     }
-    await warm;
-    performance.mark("console:layout-start");
-    const placed = await layout(graph);
-    performance.mark("console:layout-end");
+    let placed: Placed;
+    try {
+      await warm;
+      performance.mark("console:layout-start");
+      placed = await layout(graph);
+      performance.mark("console:layout-end");
+    } catch (err) {
+      root.replaceChildren(el("h2", { id: "graph-title" }, "Provenance graph"), errorBox(err));
+      return;
+    }
     draw(root, graph, placed, open);
     performance.mark("console:graph-painted");
     // Findings come from a full audit of the ledger; the graph does not wait for them.

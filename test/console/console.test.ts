@@ -122,6 +122,23 @@ describe("the console in chromium", () => {
     await page.locator(".parts").waitFor();
   });
 
+  it("lays the graph out in a worker, and says so with a code when the worker cannot load", async () => {
+    const other = await browser.newPage();
+    try {
+      const workers: string[] = [];
+      other.on("worker", (w) => workers.push(w.url()));
+      await other.goto(`${served.url}/console/#/graph`);
+      await other.locator("g.node").first().waitFor();
+      expect(workers.some((u) => u.endsWith("/console/elk-worker.js"))).toBe(true);
+      await other.route("**/elk-worker.js", (r) => r.fulfill({ status: 404, body: "" }));
+      await other.reload();
+      await other.locator(".graph-page .error").waitFor();
+      expect(await other.locator(".graph-page .error .code").textContent()).toBe("LAYOUT");
+    } finally {
+      await other.close();
+    }
+  });
+
   it("refuses an approval signed by a key that is not an overseer's, with the log's code", async () => {
     const size = await served.log.store.size();
     const request = [...ledger.state.requests.values()][0]!;
