@@ -155,8 +155,14 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     g.append(t, sub, title);
     g.addEventListener("click", () => open(n.href));
     g.addEventListener("keydown", (ev) => {
-      if (ev.key === "Enter") open(n.href);
+      // role="link" answers Enter; Space too, as on a button, without scrolling the page.
+      if (ev.key === "Enter" || ev.key === " ") {
+        ev.preventDefault();
+        open(n.href);
+      }
     });
+    // Tabbing through 1,000 nodes leaves the view: bring the focused one into it.
+    g.addEventListener("focus", () => reveal(pos.x, pos.y));
     nodeLayer.append(g);
     nodeEls.set(n.id, g);
   }
@@ -175,6 +181,21 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     for (const e of graph.edges)
       edgeEls.get(e.id)?.classList.toggle("hidden", !(on.has(e.source) && on.has(e.target)));
     count.textContent = `${visible} of ${graph.nodes.length} nodes shown`;
+  };
+
+  /** Pan so the node at (x, y) (layout units) is inside the view, with a margin. */
+  const reveal = (x: number, y: number) => {
+    const r = canvas.getBoundingClientRect();
+    const m = 24;
+    const left = view.x + x * view.k;
+    const top = view.y + y * view.k;
+    const right = left + W * view.k;
+    const bottom = top + H * view.k;
+    if (left < m) view.x += m - left;
+    else if (right > r.width - m) view.x -= right - (r.width - m);
+    if (top < m) view.y += m - top;
+    else if (bottom > r.height - m) view.y -= bottom - (r.height - m);
+    apply();
   };
 
   // Zoom around the pointer; drag to pan; keys and buttons for those without a pointer.
@@ -269,7 +290,28 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     button("Fit", "fit the graph in view", () => fitView()),
     count,
   );
-  canvas.setAttribute("tabindex", "-1");
+  // The canvas itself is a tab stop: arrow keys pan it, + and − zoom, 0 fits.
+  canvas.setAttribute("tabindex", "0");
+  canvas.addEventListener("keydown", (ev) => {
+    if (ev.target !== canvas && !(ev.target as Element).closest?.("g.node")) return;
+    const step = 60;
+    const pan: Record<string, [number, number]> = {
+      ArrowLeft: [step, 0],
+      ArrowRight: [-step, 0],
+      ArrowUp: [0, step],
+      ArrowDown: [0, -step],
+    };
+    const d = pan[ev.key];
+    if (d !== undefined) {
+      view.x += d[0];
+      view.y += d[1];
+      apply();
+    } else if (ev.key === "+" || ev.key === "=") zoom(1.25, ...center());
+    else if (ev.key === "-") zoom(1 / 1.25, ...center());
+    else if (ev.key === "0") fitView();
+    else return;
+    ev.preventDefault();
+  });
   root.replaceChildren(
     el("h2", { id: "graph-title" }, "Provenance graph"),
     toolbar,
@@ -287,6 +329,6 @@ function legend(): HTMLElement {
   return el(
     "p",
     { class: "legend" },
-    "Edges run from creator to created. Badges count findings, coloured by the worst. Drag to pan, wheel to zoom; Tab to a node and Enter to open it.",
+    "Edges run from creator to created. Badges count findings, coloured by the worst. Drag to pan, wheel to zoom; from the keyboard, Tab to the graph, arrow keys to pan, + and − to zoom, 0 to fit; Tab to a node and Enter or Space to open it.",
   );
 }

@@ -122,6 +122,31 @@ describe("the console in chromium", () => {
     await page.locator(".parts").waitFor();
   });
 
+  it("is usable from the keyboard: arrow keys pan, + zooms, a focused node is brought into view, Space opens it", async () => {
+    await page.goto(`${served.url}/console/#/graph`);
+    await page.locator("g.node").first().waitFor();
+    const canvas = page.locator("svg.graph");
+    const transform = () => page.locator("svg.graph > g").getAttribute("transform");
+    await canvas.focus();
+    const before = await transform();
+    await page.keyboard.press("ArrowLeft");
+    expect(await transform()).not.toBe(before);
+    for (let i = 0; i < 8; i++) await page.keyboard.press("+");
+    expect(await transform()).toContain("scale(4)");
+    const frame = (await canvas.boundingBox())!;
+    for (const id of ["alice", "trainer", "bob"]) {
+      await page.locator(`g.node[data-id="${id}"]`).focus();
+      const box = (await page.locator(`g.node[data-id="${id}"] rect`).boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(frame.x);
+      expect(box.y).toBeGreaterThanOrEqual(frame.y);
+      expect(box.x + box.width).toBeLessThanOrEqual(frame.x + frame.width);
+      expect(box.y + box.height).toBeLessThanOrEqual(frame.y + frame.height);
+    }
+    await page.locator('g.node[data-id="trainer"]').focus();
+    await page.keyboard.press(" ");
+    await page.waitForURL(/#\/optimizer\/trainer$/);
+  });
+
   it("lays the graph out in a worker, and says so with a code when the worker cannot load", async () => {
     const other = await browser.newPage();
     try {
