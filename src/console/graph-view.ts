@@ -6,7 +6,7 @@
  * Filters hide nodes (and the edges that touch them) without a new layout, so the map stays put.
  * The layout runs in a worker (`graph-layout.ts`), started before the reads go out.
  */
-import { getJson, isFindings, isOptimizers, isReview, isTree } from "./api.js";
+import { type Finding, getJson, isFindings, isOptimizers, isReview, isTree } from "./api.js";
 import { el, empty, errorBox, loading, svg } from "./dom.js";
 import { H, layout, layoutWarm, type Placed, W } from "./graph-layout.js";
 import {
@@ -19,6 +19,24 @@ import {
   type Severity,
   STATUSES,
 } from "./graph-model.js";
+
+/**
+ * What outlives one drawing of the graph: the viewport and the filters (a redraw when entries
+ * arrive, or a return from an optimizer's page, finds the map where the overseer left it), and the
+ * last layout with the structure it was made for: positions depend only on the nodes and edges, so
+ * entries that change no structure (steps, findings, approvals of existing nodes) cost no layout.
+ */
+const kept: {
+  view: { x: number; y: number; k: number } | undefined;
+  shown: Set<NodeStatus>;
+  minSeverity: Severity | "any";
+  layout: { key: string; placed: Placed } | undefined;
+  /** The last audit's findings: a redraw shows their badges until the audit is read again. */
+  findings: readonly Finding[] | undefined;
+} = { view: undefined, shown: new Set(STATUSES), minSeverity: "any", layout: undefined, findings: undefined };
+
+const structureKey = (graph: Graph): string =>
+  `${graph.nodes.map((n) => n.id).join("\n")}\n\n${graph.edges.map((e) => e.id).join("\n")}`;
 
 export interface GraphPage {
   readonly element: HTMLElement;
@@ -51,6 +69,7 @@ export function graphPage(open: (href: string) => void): GraphPage {
         getJson("/v1/review", isReview, "{ items: [...] }"),
       ]);
       graph = buildGraph(tree.roots, opt.optimizers, review.items);
+      if (kept.findings !== undefined) addFindings(graph, kept.findings);
     } catch (err) {
       root.replaceChildren(el("h2", { id: "graph-title" }, "Provenance graph"), errorBox(err));
       return;
@@ -63,11 +82,16 @@ export function graphPage(open: (href: string) => void): GraphPage {
       return;
     }
     let placed: Placed;
+    const key = structureKey(graph);
     try {
-      await warm;
-      performance.mark("console:layout-start");
-      placed = await layout(graph);
-      performance.mark("console:layout-end");
+      if (kept.layout?.key === key) placed = kept.layout.placed;
+      else {
+        await warm;
+        performance.mark("console:layout-start");
+        placed = await layout(graph);
+        performance.mark("console:layout-end");
+        kept.layout = { key, placed };
+      }
     } catch (err) {
       root.replaceChildren(el("h2", { id: "graph-title" }, "Provenance graph"), errorBox(err));
       return;
@@ -77,6 +101,7 @@ export function graphPage(open: (href: string) => void): GraphPage {
     // Findings come from a full audit of the ledger; the graph does not wait for them.
     void getJson("/v1/findings", isFindings, "{ verify, findings: [...] }")
       .then((f) => {
+        kept.findings = f.findings;
         addFindings(graph, f.findings);
         for (const n of graph.nodes) {
           const g = root.querySelector<SVGGElement>(`g.node[data-id="${CSS.escape(n.id)}"]`);
@@ -103,9 +128,10 @@ function badge(severity: Severity, count: number): SVGGElement {
 }
 
 function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: string) => void): void {
-  const shown = new Set<NodeStatus>(STATUSES);
-  let minSeverity: Severity | "any" = "any";
-  const view = { x: 20, y: 20, k: 1 };
+  const shown = kept.shown;
+  const fresh = kept.view === undefined;
+  kept.view ??= { x: 20, y: 20, k: 1 };
+  const view = kept.view;
 
   const canvas = svg("svg", {
     class: "graph",
@@ -153,6 +179,10 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     const title = svg("title", {});
     title.textContent = `${n.label} (${STATUS_LABEL[n.status]}) #${n.index}`;
     g.append(t, sub, title);
+    if (n.severity !== undefined) {
+      g.append(badge(n.severity, n.findings));
+      g.setAttribute("data-severity", n.severity);
+    }
     g.addEventListener("click", () => open(n.href));
     g.addEventListener("keydown", (ev) => {
       // role="link" answers Enter; Space too, as on a button, without scrolling the page.
@@ -171,7 +201,7 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     let visible = 0;
     const on = new Set<string>();
     for (const n of graph.nodes) {
-      const ok = passes(n, shown, minSeverity);
+      const ok = passes(n, shown, kept.minSeverity);
       if (ok) {
         on.add(n.id);
         visible++;
@@ -251,7 +281,7 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
       { class: `chip st-${s}` },
       el("input", {
         type: "checkbox",
-        checked: true,
+        checked: shown.has(s),
         "data-status": s,
         onchange: (ev: Event) => {
           if ((ev.target as HTMLInputElement).checked) shown.add(s);
@@ -267,12 +297,18 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     {
       "aria-label": "minimum finding severity",
       onchange: (ev: Event) => {
-        minSeverity = (ev.target as HTMLSelectElement).value as Severity | "any";
+        kept.minSeverity = (ev.target as HTMLSelectElement).value as Severity | "any";
         refilter();
       },
     },
-    el("option", { value: "any" }, "any findings or none"),
-    ...SEVERITIES.map((s) => el("option", { value: s }, `a finding ${s}${s === "low" ? "" : " or worse"}`)),
+    el("option", { value: "any", selected: kept.minSeverity === "any" }, "any findings or none"),
+    ...SEVERITIES.map((s) =>
+      el(
+        "option",
+        { value: s, selected: kept.minSeverity === s },
+        `a finding ${s}${s === "low" ? "" : " or worse"}`,
+      ),
+    ),
   );
   const button = (label: string, title: string, act: () => void) =>
     el("button", { type: "button", title, onclick: act }, label);
@@ -322,7 +358,7 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
   apply();
   refilter();
   root.addEventListener("findings", refilter);
-  requestAnimationFrame(() => fitView(0.45));
+  if (fresh) requestAnimationFrame(() => fitView(0.45));
 }
 
 function legend(): HTMLElement {

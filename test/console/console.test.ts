@@ -226,6 +226,33 @@ describe("the console in chromium", () => {
     await page.locator('g.node[data-id="trainer"][data-status="halted"]').waitFor();
   });
 
+  it("shows entries as they arrive, without a loading flash, keeping the viewport and the focused node", async () => {
+    const live = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await live.goto(`${served.url}/console/?poll=200#/graph`);
+      await live.locator('g.node[data-id="trainer"]').waitFor();
+      await live.locator("svg.graph").focus();
+      await live.keyboard.press("ArrowUp");
+      await live.keyboard.press("-");
+      await live.locator('g.node[data-id="trainer"]').focus();
+      const transform = await live.locator("svg.graph > g").getAttribute("transform");
+      await live.evaluate(() => {
+        const w = window as unknown as { flashed: boolean };
+        w.flashed = false;
+        new MutationObserver(() => {
+          if (document.querySelector("main .loading")) w.flashed = true;
+        }).observe(document.querySelector("main")!, { childList: true, subtree: true });
+      });
+      await ledger.actor("carol", generateSignerKey("carol"), "person");
+      await live.locator('g.node[data-id="carol"]').waitFor({ timeout: 10_000 });
+      expect(await live.locator("svg.graph > g").getAttribute("transform")).toBe(transform);
+      expect(await live.evaluate(() => document.activeElement?.getAttribute("data-id"))).toBe("trainer");
+      expect(await live.evaluate(() => (window as unknown as { flashed: boolean }).flashed)).toBe(false);
+    } finally {
+      await live.close();
+    }
+  });
+
   it("shows the checkpoint, and a flipped byte in the SQLite file as failing verify", async () => {
     const cp = await served.server.checkpoint();
     await page.goto(`${served.url}/console/#/accountability`);
