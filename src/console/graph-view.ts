@@ -4,12 +4,11 @@
  * line of creators reads as a sentence), the page draws SVG, and the viewport zooms and pans by a
  * transform on one group, so 1,000 nodes are laid out once and never re-drawn to move.
  * Filters hide nodes (and the edges that touch them) without a new layout, so the map stays put.
+ * The layout runs in a worker (`graph-layout.ts`), started before the reads go out.
  */
-
-import ElkModule from "elkjs/lib/elk.bundled.js";
-import type { ElkNode } from "elkjs/lib/elk-api.js";
-import { getJson, isFindings, isOptimizers, isReview, isTree } from "./api.js";
+import { type Finding, getJson, isFindings, isOptimizers, isReview, isTree } from "./api.js";
 import { el, empty, errorBox, loading, svg } from "./dom.js";
+import { H, layout, layoutWarm, type Placed, W } from "./graph-layout.js";
 import {
   addFindings,
   buildGraph,
@@ -21,53 +20,23 @@ import {
   STATUSES,
 } from "./graph-model.js";
 
-const W = 150;
-const H = 34;
-// elkjs ships CommonJS typed as an ES default export; under NodeNext the default is the module.
-const ELK = ((ElkModule as unknown as { default?: unknown }).default ?? ElkModule) as new () => {
-  layout(graph: ElkNode): Promise<ElkNode>;
-};
-const elk = new ELK();
+/**
+ * What outlives one drawing of the graph: the viewport and the filters (a redraw when entries
+ * arrive, or a return from an optimizer's page, finds the map where the overseer left it), and the
+ * last layout with the structure it was made for: positions depend only on the nodes and edges, so
+ * entries that change no structure (steps, findings, approvals of existing nodes) cost no layout.
+ */
+const kept: {
+  view: { x: number; y: number; k: number } | undefined;
+  shown: Set<NodeStatus>;
+  minSeverity: Severity | "any";
+  layout: { key: string; placed: Placed } | undefined;
+  /** The last audit's findings: a redraw shows their badges until the audit is read again. */
+  findings: readonly Finding[] | undefined;
+} = { view: undefined, shown: new Set(STATUSES), minSeverity: "any", layout: undefined, findings: undefined };
 
-interface Placed {
-  readonly positions: Map<string, { x: number; y: number }>;
-  readonly width: number;
-  readonly height: number;
-}
-
-// Every node has one creator, so the graph is a forest: mrtree lays it out in about half of
-// layered's time at 1,000 nodes (benchmarks/console.bench.ts).
-const LAYOUT = {
-  "elk.algorithm": "mrtree",
-  "elk.direction": "RIGHT",
-  "elk.spacing.nodeNode": "12",
-  "elk.mrtree.weighting": "DESCENDANTS",
-  "elk.separateConnectedComponents": "true",
-};
-
-async function layout(graph: Graph): Promise<Placed> {
-  const out = await elk.layout({
-    id: "root",
-    layoutOptions: LAYOUT,
-    children: graph.nodes.map((n) => ({ id: n.id, width: W, height: H })),
-    edges: graph.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
-  });
-  const positions = new Map<string, { x: number; y: number }>();
-  for (const c of out.children ?? []) positions.set(c.id, { x: c.x ?? 0, y: c.y ?? 0 });
-  return { positions, width: out.width ?? 0, height: out.height ?? 0 };
-}
-
-let warmed: Promise<void> | undefined;
-function warmUp(): Promise<void> {
-  warmed ??= (async () => {
-    const children = Array.from({ length: 120 }, (_, i) => ({ id: `w${i}`, width: W, height: H }));
-    const edges = children
-      .slice(1)
-      .map((c, i) => ({ id: `we${i}`, sources: [`w${Math.floor(i / 8)}`], targets: [c.id] }));
-    await elk.layout({ id: "warm", layoutOptions: LAYOUT, children, edges }).catch(() => undefined);
-  })();
-  return warmed;
-}
+const structureKey = (graph: Graph): string =>
+  `${graph.nodes.map((n) => n.id).join("\n")}\n\n${graph.edges.map((e) => e.id).join("\n")}`;
 
 export interface GraphPage {
   readonly element: HTMLElement;
@@ -90,9 +59,9 @@ export function graphPage(open: (href: string) => void): GraphPage {
   root.append(el("h2", { id: "graph-title" }, "Provenance graph"), loading("the provenance graph"));
   const ready = (async () => {
     let graph: Graph;
-    // elkjs is compiled Java; its first layout pays for the JIT. Warming it on a small tree while
-    // the reads are in flight took the 1,000-node layout from 1.2-1.6 s to 0.8-1.2 s (console.bench.ts).
-    const warm = warmUp();
+    // The worker loads and warms up while the reads are in flight.
+    const warm = layoutWarm();
+    warm.catch(() => undefined); // awaited below, unless a read fails first
     try {
       const [tree, opt, review] = await Promise.all([
         getJson("/v1/tree", isTree, "{ roots: [...] }"),
@@ -100,6 +69,7 @@ export function graphPage(open: (href: string) => void): GraphPage {
         getJson("/v1/review", isReview, "{ items: [...] }"),
       ]);
       graph = buildGraph(tree.roots, opt.optimizers, review.items);
+      if (kept.findings !== undefined) addFindings(graph, kept.findings);
     } catch (err) {
       root.replaceChildren(el("h2", { id: "graph-title" }, "Provenance graph"), errorBox(err));
       return;
@@ -111,15 +81,27 @@ export function graphPage(open: (href: string) => void): GraphPage {
       );
       return;
     }
-    await warm;
-    performance.mark("console:layout-start");
-    const placed = await layout(graph);
-    performance.mark("console:layout-end");
+    let placed: Placed;
+    const key = structureKey(graph);
+    try {
+      if (kept.layout?.key === key) placed = kept.layout.placed;
+      else {
+        await warm;
+        performance.mark("console:layout-start");
+        placed = await layout(graph);
+        performance.mark("console:layout-end");
+        kept.layout = { key, placed };
+      }
+    } catch (err) {
+      root.replaceChildren(el("h2", { id: "graph-title" }, "Provenance graph"), errorBox(err));
+      return;
+    }
     draw(root, graph, placed, open);
     performance.mark("console:graph-painted");
     // Findings come from a full audit of the ledger; the graph does not wait for them.
     void getJson("/v1/findings", isFindings, "{ verify, findings: [...] }")
       .then((f) => {
+        kept.findings = f.findings;
         addFindings(graph, f.findings);
         for (const n of graph.nodes) {
           const g = root.querySelector<SVGGElement>(`g.node[data-id="${CSS.escape(n.id)}"]`);
@@ -146,9 +128,10 @@ function badge(severity: Severity, count: number): SVGGElement {
 }
 
 function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: string) => void): void {
-  const shown = new Set<NodeStatus>(STATUSES);
-  let minSeverity: Severity | "any" = "any";
-  const view = { x: 20, y: 20, k: 1 };
+  const shown = kept.shown;
+  const fresh = kept.view === undefined;
+  kept.view ??= { x: 20, y: 20, k: 1 };
+  const view = kept.view;
 
   const canvas = svg("svg", {
     class: "graph",
@@ -196,10 +179,20 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     const title = svg("title", {});
     title.textContent = `${n.label} (${STATUS_LABEL[n.status]}) #${n.index}`;
     g.append(t, sub, title);
+    if (n.severity !== undefined) {
+      g.append(badge(n.severity, n.findings));
+      g.setAttribute("data-severity", n.severity);
+    }
     g.addEventListener("click", () => open(n.href));
     g.addEventListener("keydown", (ev) => {
-      if (ev.key === "Enter") open(n.href);
+      // role="link" answers Enter; Space too, as on a button, without scrolling the page.
+      if (ev.key === "Enter" || ev.key === " ") {
+        ev.preventDefault();
+        open(n.href);
+      }
     });
+    // Tabbing through 1,000 nodes leaves the view: bring the focused one into it.
+    g.addEventListener("focus", () => reveal(pos.x, pos.y));
     nodeLayer.append(g);
     nodeEls.set(n.id, g);
   }
@@ -208,7 +201,7 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     let visible = 0;
     const on = new Set<string>();
     for (const n of graph.nodes) {
-      const ok = passes(n, shown, minSeverity);
+      const ok = passes(n, shown, kept.minSeverity);
       if (ok) {
         on.add(n.id);
         visible++;
@@ -218,6 +211,21 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     for (const e of graph.edges)
       edgeEls.get(e.id)?.classList.toggle("hidden", !(on.has(e.source) && on.has(e.target)));
     count.textContent = `${visible} of ${graph.nodes.length} nodes shown`;
+  };
+
+  /** Pan so the node at (x, y) (layout units) is inside the view, with a margin. */
+  const reveal = (x: number, y: number) => {
+    const r = canvas.getBoundingClientRect();
+    const m = 24;
+    const left = view.x + x * view.k;
+    const top = view.y + y * view.k;
+    const right = left + W * view.k;
+    const bottom = top + H * view.k;
+    if (left < m) view.x += m - left;
+    else if (right > r.width - m) view.x -= right - (r.width - m);
+    if (top < m) view.y += m - top;
+    else if (bottom > r.height - m) view.y -= bottom - (r.height - m);
+    apply();
   };
 
   // Zoom around the pointer; drag to pan; keys and buttons for those without a pointer.
@@ -273,7 +281,7 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
       { class: `chip st-${s}` },
       el("input", {
         type: "checkbox",
-        checked: true,
+        checked: shown.has(s),
         "data-status": s,
         onchange: (ev: Event) => {
           if ((ev.target as HTMLInputElement).checked) shown.add(s);
@@ -289,12 +297,18 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     {
       "aria-label": "minimum finding severity",
       onchange: (ev: Event) => {
-        minSeverity = (ev.target as HTMLSelectElement).value as Severity | "any";
+        kept.minSeverity = (ev.target as HTMLSelectElement).value as Severity | "any";
         refilter();
       },
     },
-    el("option", { value: "any" }, "any findings or none"),
-    ...SEVERITIES.map((s) => el("option", { value: s }, `a finding ${s}${s === "low" ? "" : " or worse"}`)),
+    el("option", { value: "any", selected: kept.minSeverity === "any" }, "any findings or none"),
+    ...SEVERITIES.map((s) =>
+      el(
+        "option",
+        { value: s, selected: kept.minSeverity === s },
+        `a finding ${s}${s === "low" ? "" : " or worse"}`,
+      ),
+    ),
   );
   const button = (label: string, title: string, act: () => void) =>
     el("button", { type: "button", title, onclick: act }, label);
@@ -312,7 +326,28 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     button("Fit", "fit the graph in view", () => fitView()),
     count,
   );
-  canvas.setAttribute("tabindex", "-1");
+  // The canvas itself is a tab stop: arrow keys pan it, + and − zoom, 0 fits.
+  canvas.setAttribute("tabindex", "0");
+  canvas.addEventListener("keydown", (ev) => {
+    if (ev.target !== canvas && !(ev.target as Element).closest?.("g.node")) return;
+    const step = 60;
+    const pan: Record<string, [number, number]> = {
+      ArrowLeft: [step, 0],
+      ArrowRight: [-step, 0],
+      ArrowUp: [0, step],
+      ArrowDown: [0, -step],
+    };
+    const d = pan[ev.key];
+    if (d !== undefined) {
+      view.x += d[0];
+      view.y += d[1];
+      apply();
+    } else if (ev.key === "+" || ev.key === "=") zoom(1.25, ...center());
+    else if (ev.key === "-") zoom(1 / 1.25, ...center());
+    else if (ev.key === "0") fitView();
+    else return;
+    ev.preventDefault();
+  });
   root.replaceChildren(
     el("h2", { id: "graph-title" }, "Provenance graph"),
     toolbar,
@@ -323,13 +358,13 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
   apply();
   refilter();
   root.addEventListener("findings", refilter);
-  requestAnimationFrame(() => fitView(0.45));
+  if (fresh) requestAnimationFrame(() => fitView(0.45));
 }
 
 function legend(): HTMLElement {
   return el(
     "p",
     { class: "legend" },
-    "Edges run from creator to created. Badges count findings, coloured by the worst. Drag to pan, wheel to zoom; Tab to a node and Enter to open it.",
+    "Edges run from creator to created. Badges count findings, coloured by the worst. Drag to pan, wheel to zoom; from the keyboard, Tab to the graph, arrow keys to pan, + and − to zoom, 0 to fit; Tab to a node and Enter or Space to open it.",
   );
 }

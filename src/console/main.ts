@@ -6,7 +6,7 @@
  *
  * Live updates: the page polls the log's size (`GET /v1/entries?start=0&end=0`, answered from the
  * store, so it sees entries written by other processes too) and the checkpoint, and redraws the
- * page on view when either grows.
+ * page on view when either grows, swapping the new page in when it is ready (`route`).
  */
 import { accountabilityPage, entryPage } from "./accountability-view.js";
 import { getJson, isCheckpoint, isSize } from "./api.js";
@@ -48,7 +48,15 @@ document.body.replaceChildren(
 
 let seen = { size: -1, checkpoint: -1 };
 
-function route(): void {
+let generation = 0;
+
+/**
+ * Show the page the hash names. A refresh of the page on view (`live`: the log grew) builds the new
+ * page off screen and swaps it in once it is ready, keeping the focused element and the scroll, so
+ * entries arriving every few seconds neither flash a loading state nor take the overseer's place.
+ */
+function route(live = false): void {
+  const mine = ++generation;
   const hash = location.hash || "#/graph";
   const [path = "", query = ""] = hash.slice(2).split("?");
   const [page = "graph", arg] = path.split("/");
@@ -77,8 +85,31 @@ function route(): void {
       });
   }
   main.setAttribute("aria-busy", "true");
-  main.replaceChildren(view.element);
-  void view.ready.finally(() => main.setAttribute("aria-busy", "false"));
+  if (!live || main.childElementCount === 0) {
+    main.replaceChildren(view.element);
+    void view.ready.finally(() => {
+      if (mine === generation) main.setAttribute("aria-busy", "false");
+    });
+    return;
+  }
+  void view.ready.finally(() => {
+    if (mine !== generation) return;
+    const focused = document.activeElement instanceof Element ? focusKey(document.activeElement) : undefined;
+    const scroll = [window.scrollX, window.scrollY] as const;
+    main.replaceChildren(view.element);
+    window.scrollTo(...scroll);
+    if (focused !== undefined)
+      main.querySelector<HTMLElement | SVGElement>(focused)?.focus({ preventScroll: true });
+    main.setAttribute("aria-busy", "false");
+  });
+}
+
+/** A selector that finds the same control in a redrawn page: a graph node by id, else an element's id. */
+function focusKey(e: Element): string | undefined {
+  if (!main.contains(e)) return undefined;
+  const id = e.getAttribute("data-id");
+  if (id !== null) return `[data-id="${CSS.escape(id)}"]`;
+  return e.id === "" ? undefined : `#${CSS.escape(e.id)}`;
 }
 
 /** Look at the log's size and checkpoint; redraw the page on view when either grew (or `force`). */
@@ -96,13 +127,13 @@ async function poll(force = false): Promise<void> {
     const typing = document.activeElement?.matches("main input, main textarea, main select") === true;
     if (grew && typing && !force) return;
     seen = next;
-    if (grew || force) route();
+    if (grew || force) route(true);
   } catch (err) {
     sizeBadge.textContent = `log size unknown (${(err as Error).message})`;
   }
 }
 
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => route());
 route();
 void poll();
 setInterval(() => void poll(), POLL_MS);

@@ -27,6 +27,8 @@ import type { WitnessEndpoint } from "./witness-client.js";
 const TYPES: Record<string, string> = {
   "index.html": "text/html; charset=utf-8",
   "console.js": "text/javascript; charset=utf-8",
+  // elkjs's worker build, where the graph's layout runs (src/console/graph-layout.ts).
+  "elk-worker.js": "text/javascript; charset=utf-8",
   "console.css": "text/css; charset=utf-8",
 };
 

@@ -122,6 +122,48 @@ describe("the console in chromium", () => {
     await page.locator(".parts").waitFor();
   });
 
+  it("is usable from the keyboard: arrow keys pan, + zooms, a focused node is brought into view, Space opens it", async () => {
+    await page.goto(`${served.url}/console/#/graph`);
+    await page.locator("g.node").first().waitFor();
+    const canvas = page.locator("svg.graph");
+    const transform = () => page.locator("svg.graph > g").getAttribute("transform");
+    await canvas.focus();
+    const before = await transform();
+    await page.keyboard.press("ArrowLeft");
+    expect(await transform()).not.toBe(before);
+    for (let i = 0; i < 8; i++) await page.keyboard.press("+");
+    expect(await transform()).toContain("scale(4)");
+    const frame = (await canvas.boundingBox())!;
+    for (const id of ["alice", "trainer", "bob"]) {
+      await page.locator(`g.node[data-id="${id}"]`).focus();
+      const box = (await page.locator(`g.node[data-id="${id}"] rect`).boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(frame.x);
+      expect(box.y).toBeGreaterThanOrEqual(frame.y);
+      expect(box.x + box.width).toBeLessThanOrEqual(frame.x + frame.width);
+      expect(box.y + box.height).toBeLessThanOrEqual(frame.y + frame.height);
+    }
+    await page.locator('g.node[data-id="trainer"]').focus();
+    await page.keyboard.press(" ");
+    await page.waitForURL(/#\/optimizer\/trainer$/);
+  });
+
+  it("lays the graph out in a worker, and says so with a code when the worker cannot load", async () => {
+    const other = await browser.newPage();
+    try {
+      const workers: string[] = [];
+      other.on("worker", (w) => workers.push(w.url()));
+      await other.goto(`${served.url}/console/#/graph`);
+      await other.locator("g.node").first().waitFor();
+      expect(workers.some((u) => u.endsWith("/console/elk-worker.js"))).toBe(true);
+      await other.route("**/elk-worker.js", (r) => r.fulfill({ status: 404, body: "" }));
+      await other.reload();
+      await other.locator(".graph-page .error").waitFor();
+      expect(await other.locator(".graph-page .error .code").textContent()).toBe("LAYOUT");
+    } finally {
+      await other.close();
+    }
+  });
+
   it("refuses an approval signed by a key that is not an overseer's, with the log's code", async () => {
     const size = await served.log.store.size();
     const request = [...ledger.state.requests.values()][0]!;
@@ -182,6 +224,33 @@ describe("the console in chromium", () => {
     expect(steps).toBeGreaterThan(0);
     await page.goto(`${served.url}/console/#/graph`);
     await page.locator('g.node[data-id="trainer"][data-status="halted"]').waitFor();
+  });
+
+  it("shows entries as they arrive, without a loading flash, keeping the viewport and the focused node", async () => {
+    const live = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await live.goto(`${served.url}/console/?poll=200#/graph`);
+      await live.locator('g.node[data-id="trainer"]').waitFor();
+      await live.locator("svg.graph").focus();
+      await live.keyboard.press("ArrowUp");
+      await live.keyboard.press("-");
+      await live.locator('g.node[data-id="trainer"]').focus();
+      const transform = await live.locator("svg.graph > g").getAttribute("transform");
+      await live.evaluate(() => {
+        const w = window as unknown as { flashed: boolean };
+        w.flashed = false;
+        new MutationObserver(() => {
+          if (document.querySelector("main .loading")) w.flashed = true;
+        }).observe(document.querySelector("main")!, { childList: true, subtree: true });
+      });
+      await ledger.actor("carol", generateSignerKey("carol"), "person");
+      await live.locator('g.node[data-id="carol"]').waitFor({ timeout: 10_000 });
+      expect(await live.locator("svg.graph > g").getAttribute("transform")).toBe(transform);
+      expect(await live.evaluate(() => document.activeElement?.getAttribute("data-id"))).toBe("trainer");
+      expect(await live.evaluate(() => (window as unknown as { flashed: boolean }).flashed)).toBe(false);
+    } finally {
+      await live.close();
+    }
   });
 
   it("shows the checkpoint, and a flipped byte in the SQLite file as failing verify", async () => {
