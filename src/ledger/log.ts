@@ -59,6 +59,37 @@ export interface AppendedEntry {
 
 /** Appends larger than this are split by the caller; it bounds one transaction's memory. */
 export const MAX_BATCH = 100_000;
+/**
+ * A group commit takes batches queued behind the first until they hold this many entries (the first
+ * goes in whatever its size): enough for every request of a busy server's queue, small enough that
+ * one transaction stays short.
+ */
+const GROUP_ENTRIES = 10_000;
+
+/** A batch handed to `append`, waiting for its signature checks and its turn in a group commit. */
+interface PendingAppend {
+  readonly envelopes: readonly Uint8Array[];
+  readonly blobs: readonly StoredBlob[];
+  readonly opened: Promise<readonly OpenResult[]>;
+  /** Whether `opened` has settled. */
+  done: boolean;
+  readonly resolve: (appended: AppendedEntry[]) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** The batch's entries, or the format or signature error of its first entry that is neither. */
+function checkOpened(opened: readonly OpenResult[]): AdmissionEntry[] {
+  return opened.map((r, i) => {
+    if (!r.ok) throw new FormatError(r.code as FormatErrorCode, `batch entry ${i}: ${r.message}`);
+    if (r.entry.signatureValid !== true)
+      throw new AdmissionError(
+        "ENTRY_SIGNATURE_INVALID",
+        `batch entry ${i}: the signature does not verify`,
+        i,
+      );
+    return r.entry;
+  });
+}
 /** The largest blob (a spec too large for its entry: a learned world model, say). */
 export const MAX_BLOB_BYTES = 64 * 1024 * 1024;
 
@@ -118,6 +149,10 @@ export class Log<S = undefined> {
   private readonly signedHere = new WeakMap<Uint8Array, AdmissionEntry>();
   private frontier: Frontier;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Batches waiting for the serial section, oldest first (see `flush`). */
+  private pending: PendingAppend[] = [];
+  /** Whether a `flush` is queued that will still look at `pending`. */
+  private flushQueued = false;
 
   private constructor(
     store: LedgerStore,
@@ -350,25 +385,153 @@ export class Log<S = undefined> {
     }
     if (this.store.submit !== undefined) return this.serial(() => this.submitNow(envelopes, blobs));
     // Parsing and signature checks (the expensive part) start now, outside the serial section, so
-    // the workers chew on the next batch while this thread admits and writes the previous one.
+    // the workers chew on the next batches while this thread admits and writes the previous ones.
     const opened = this.open(envelopes);
-    opened.catch(() => undefined);
-    return this.serial(async () => {
-      const results = await opened;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await this.appendOnce(envelopes, results, blobs);
-        } catch (err) {
-          // Another process appended first: replay what it wrote and decide again. Writers that
-          // keep colliding back off for a random, growing pause (capped at about 50 ms), so that
-          // under contention one of them gets through instead of all retrying in step.
-          if (!(err instanceof StoreError && err.code === "STORE_CONFLICT") || attempt >= MAX_APPEND_ATTEMPTS)
-            throw err;
-          if (attempt >= 2) await sleep(Math.random() * Math.min(50, 2 ** attempt));
-          await this.catchUpNow();
-        }
+    return new Promise<AppendedEntry[]>((resolve, reject) => {
+      const waiting: PendingAppend = { envelopes, blobs, opened, done: false, resolve, reject };
+      opened.then(
+        () => {
+          waiting.done = true;
+        },
+        () => {
+          waiting.done = true;
+        },
+      );
+      this.pending.push(waiting);
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        void this.serial(() => this.flush());
       }
     });
+  }
+
+  /**
+   * Group commit: write the oldest waiting batch together with every batch queued behind it whose
+   * checks are done (in arrival order, up to {@link GROUP_ENTRIES} entries), in one store append,
+   * so concurrent requests share one transaction and one flush to disk instead of queueing for one
+   * each (on PostgreSQL three round trips and a WAL flush; on SQLite an fsync). Each batch is still
+   * admitted all or nothing under its own journal: one that breaks a rule is refused alone, leaving
+   * no trace in the state or the store, and the batches after it are decided as if it had never come.
+   */
+  private async flush(): Promise<void> {
+    await this.pending[0]!.opened.catch(() => undefined);
+    // Only a prefix: a batch never overtakes an earlier one (a caller may append an actor and, without
+    // waiting, an entry signed by it).
+    let take = 0;
+    let count = 0;
+    for (const p of this.pending) {
+      if (!p.done || (take > 0 && count + p.envelopes.length > GROUP_ENTRIES)) break;
+      take++;
+      count += p.envelopes.length;
+    }
+    const group = this.pending.splice(0, take);
+    if (this.pending.length > 0) void this.serial(() => this.flush());
+    else this.flushQueued = false;
+    const live: { readonly waiting: PendingAppend; readonly entries: readonly AdmissionEntry[] }[] = [];
+    for (const waiting of group) {
+      try {
+        live.push({ waiting, entries: checkOpened(await waiting.opened) });
+      } catch (err) {
+        waiting.reject(err);
+      }
+    }
+    for (let attempt = 0; live.length > 0; attempt++) {
+      try {
+        await this.writeGroup(live);
+        return;
+      } catch (err) {
+        // Another process appended first: replay what it wrote and decide again. Writers that
+        // keep colliding back off for a random, growing pause (capped at about 50 ms), so that
+        // under contention one of them gets through instead of all retrying in step.
+        if (!(err instanceof StoreError && err.code === "STORE_CONFLICT") || attempt >= MAX_APPEND_ATTEMPTS) {
+          for (const { waiting } of live) waiting.reject(err);
+          return;
+        }
+        if (attempt >= 2) await sleep(Math.random() * Math.min(50, 2 ** attempt));
+        try {
+          await this.catchUpNow();
+        } catch (caughtUp) {
+          for (const { waiting } of live) waiting.reject(caughtUp);
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Decide every batch of the group from the log's state, then write the admitted ones in one store
+   * append at the log's size, settling each batch's promise once that is durable. No size is read
+   * first: the store refuses an append not at its size (`STORE_CONFLICT`, another writer was first),
+   * and `flush` then catches up and decides the whole group again. So a refusal is only reported
+   * once the state it was decided on is known to be current: the group's write went through at that
+   * size, or (when nothing was admitted) the store's size says so.
+   */
+  private async writeGroup(
+    live: readonly { readonly waiting: PendingAppend; readonly entries: readonly AdmissionEntry[] }[],
+  ): Promise<void> {
+    const start = this.frontier.size;
+    const frontier = this.frontier.clone();
+    const now = this.clock();
+    const stored: StoredEntry[] = [];
+    const nodes: StoredNode[] = [];
+    const blobs = new Map<string, StoredBlob>();
+    const admitted: { readonly waiting: PendingAppend; readonly appended: AppendedEntry[] }[] = [];
+    const refused: { readonly waiting: PendingAppend; readonly error: AdmissionError }[] = [];
+    // Rolled back last to first: each journal undoes its batch over the state the earlier ones left.
+    const journals: Journal[] = [];
+    const rollback = () => {
+      for (let i = journals.length - 1; i >= 0; i--) journals[i]!.rollback();
+    };
+    try {
+      for (const { waiting, entries } of live) {
+        // A batch may use a blob an earlier admitted batch of the group brings, as it could once
+        // that one was stored; not one a refused batch brought.
+        const own = new Map([...blobs].map(([d, b]) => [d, b.data]));
+        for (const b of waiting.blobs) own.set(b.digest, b.data);
+        const known = await this.fetchBlobs(entries, own);
+        const journal = new Journal();
+        journals.push(journal);
+        const base = start + stored.length;
+        const mine: StoredEntry[] = [];
+        const appended: AppendedEntry[] = [];
+        let refusal: AdmissionError | undefined;
+        for (const [i, entry] of entries.entries()) {
+          const index = base + i;
+          const leaf = leafHash(waiting.envelopes[i]!);
+          const verdict = this.admitOne(entry, leaf, index, known, now, journal);
+          if (!verdict.ok) {
+            refusal = new AdmissionError(
+              verdict.code as AdmissionErrorCode,
+              `batch entry ${i}: ${verdict.message}`,
+              i,
+            );
+            break;
+          }
+          mine.push({ index, envelope: waiting.envelopes[i]!, leafHash: leaf });
+          appended.push({ index, leafHash: leaf, marks: verdict.marks });
+        }
+        if (refusal !== undefined) {
+          journals.pop()!.rollback();
+          refused.push({ waiting, error: refusal });
+          continue;
+        }
+        for (const e of mine) nodes.push(...frontier.push(e.leafHash));
+        stored.push(...mine);
+        for (const b of waiting.blobs) blobs.set(b.digest, b);
+        admitted.push({ waiting, appended });
+      }
+      if (admitted.length > 0)
+        await this.store.append({ start, entries: stored, nodes, blobs: [...blobs.values()] });
+      else if ((await this.store.size()) !== start)
+        throw new StoreError("STORE_CONFLICT", `append expected the log at size ${start}, found it grown`);
+    } catch (err) {
+      rollback();
+      throw err;
+    }
+    for (const journal of journals) journal.commit();
+    this.frontier = frontier;
+    for (const { waiting, appended } of admitted) waiting.resolve(appended);
+    for (const { waiting, error } of refused) waiting.reject(error);
   }
 
   /**
@@ -396,55 +559,6 @@ export class Log<S = undefined> {
         back.marks;
       return { index, leafHash: leafHash(envelope), marks };
     });
-  }
-
-  private async appendOnce(
-    envelopes: readonly Uint8Array[],
-    opened: readonly OpenResult[],
-    blobs: readonly StoredBlob[],
-  ): Promise<AppendedEntry[]> {
-    const entries = opened.map((r, i) => {
-      if (!r.ok) throw new FormatError(r.code as FormatErrorCode, `batch entry ${i}: ${r.message}`);
-      if (r.entry.signatureValid !== true)
-        throw new AdmissionError(
-          "ENTRY_SIGNATURE_INVALID",
-          `batch entry ${i}: the signature does not verify`,
-          i,
-        );
-      return r.entry;
-    });
-    if ((await this.store.size()) !== this.frontier.size) await this.catchUpNow();
-    const known = await this.fetchBlobs(entries, new Map(blobs.map((b) => [b.digest, b.data])));
-    const start = this.frontier.size;
-    const frontier = this.frontier.clone();
-    const stored: StoredEntry[] = [];
-    const nodes: StoredNode[] = [];
-    const appended: AppendedEntry[] = [];
-    const journal = new Journal();
-    const now = this.clock();
-    try {
-      for (const [i, entry] of entries.entries()) {
-        const index = start + i;
-        const leaf = leafHash(envelopes[i]!);
-        const verdict = this.admitOne(entry, leaf, index, known, now, journal);
-        if (!verdict.ok)
-          throw new AdmissionError(
-            verdict.code as AdmissionErrorCode,
-            `batch entry ${i}: ${verdict.message}`,
-            i,
-          );
-        stored.push({ index, envelope: envelopes[i]!, leafHash: leaf });
-        nodes.push(...frontier.push(leaf));
-        appended.push({ index, leafHash: leaf, marks: verdict.marks });
-      }
-      await this.store.append({ start, entries: stored, nodes, blobs });
-    } catch (err) {
-      journal.rollback();
-      throw err;
-    }
-    journal.commit();
-    this.frontier = frontier;
-    return appended;
   }
 
   /** Build, sign and append one entry; `log` is filled in with this log's origin. */
@@ -562,7 +676,12 @@ export class Log<S = undefined> {
 
   /** Wait for every write queued on this log to finish, leaving the store open (for readers that borrowed it). */
   async settle(): Promise<void> {
-    await this.queue;
+    // A flush queues the next one while it runs: wait until the queue stops growing.
+    let queue: Promise<unknown>;
+    do {
+      queue = this.queue;
+      await queue;
+    } while (queue !== this.queue);
   }
 
   async close(): Promise<void> {
