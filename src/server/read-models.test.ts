@@ -263,6 +263,40 @@ describe("read models kept across appends", () => {
       expect(log.size).toBeLessThan(writer.log.size);
       await expectSameAsReplay(reads, file);
       expect((await reads.explain("model"))?.steps.total).toBe(writer.state.optimizers.get("model")?.steps);
+
+      // The trainer's reward rises while the environment's measure of it falls, findings asked as
+      // it goes: the detectors judge again only the records that changed, and agree with an audit.
+      for (let ep = 2; ep < 42; ep++) {
+        const first = steps.get("trainer") ?? 0;
+        steps.set("trainer", first + 1);
+        await log.appendEntry(
+          "step-batch",
+          {
+            actor: "trainer",
+            time: time(),
+            firstStep: first,
+            steps: { count: 1, metrics: { episode: [ep], R: [100 + ep + ((ep * 7) % 5) * 0.3] } },
+          },
+          trainer.key,
+        );
+        await log.appendEntry(
+          "observation",
+          {
+            actor: "environment",
+            time: time(),
+            optimizer: "trainer",
+            episode: ep,
+            values: { intended: 50 - ep },
+          },
+          env,
+        );
+        if (ep % 10 === 0) await expectSameAsReplay(reads, file);
+        else await reads.findings();
+      }
+      await expectSameAsReplay(reads, file);
+      expect(
+        (await reads.findings()).findings.filter((f) => f.detector === "goodhart").map((f) => f.optimizer),
+      ).toContain("trainer");
     } finally {
       await reads.close();
       await log.close();
