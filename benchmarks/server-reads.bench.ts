@@ -17,6 +17,8 @@
  *    before every request (untimed), so every answer is computed afresh from the control state.
  *
  * Prints p50/p95/max in ms, the startup times and the peak RSS of this (the server's) process.
+ * `--ledger FILE` keeps the built ledger in FILE, and reuses it when FILE already exists (so a
+ * before/after comparison reads the same ledger and skips the build).
  * The goal: p95 under 50 ms for explain, tree and the queue at 1,000,000 entries.
  */
 import { execFileSync } from "node:child_process";
@@ -191,9 +193,13 @@ const quick = process.argv.includes("--quick");
 const ENTRIES = quick ? 100_000 : 1_000_000;
 const WARM = 20;
 const ROUNDS = 200;
+const kept = process.argv.indexOf("--ledger");
+const keptFile = kept > 0 ? process.argv[kept + 1] : undefined;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "optprov-server-reads-"));
 process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
 const file = path.join(dir, "ledger.db");
+// The reads append notes to the ledger, so a kept ledger is copied and the copy is served.
+const reuse = keptFile !== undefined && fs.existsSync(keptFile);
 
 console.log(
   `optprov server reads benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? "cpu"} x${os.availableParallelism()}, Node ${process.version}${quick ? " (quick)" : ""}`,
@@ -205,13 +211,18 @@ console.log(
     .join(", ")}`,
 );
 const builtAt = performance.now();
-execFileSync(
-  process.execPath,
-  [...process.execArgv, import.meta.filename, "--build", file, String(ENTRIES)],
-  {
-    stdio: ["ignore", "ignore", "inherit"],
-  },
-);
+if (reuse) {
+  fs.copyFileSync(keptFile, file);
+} else {
+  execFileSync(
+    process.execPath,
+    [...process.execArgv, import.meta.filename, "--build", file, String(ENTRIES)],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  if (keptFile !== undefined) fs.copyFileSync(file, keptFile);
+}
 const buildSeconds = (performance.now() - builtAt) / 1000;
 if (process.stderr.isTTY) process.stderr.write("\n");
 
@@ -297,7 +308,7 @@ await server.close();
 await log.close();
 
 console.log(
-  `\nledger: ${fmt(ENTRIES)} entries built in ${fmt(buildSeconds, 1)} s (${fmt(fs.statSync(file).size / 1e6)} MB), ${fmt(log.state.optimizers.size)} optimizers; ${fmt(notes)} notes appended during the reads`,
+  `\nledger: ${fmt(ENTRIES)} entries ${reuse ? `reused from ${keptFile}` : `built in ${fmt(buildSeconds, 1)} s`} (${fmt(fs.statSync(file).size / 1e6)} MB), ${fmt(log.state.optimizers.size)} optimizers; ${fmt(notes)} notes appended during the reads`,
 );
 table(
   `Reads over HTTP on loopback, ms (${ROUNDS} requests each after ${WARM} warm-up; "after an append": one note appended before each request, so no answer is reused)`,

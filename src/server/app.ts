@@ -398,29 +398,30 @@ export function createServer(options: ServerOptions): OptprovServer {
 
   // Reads of the control state and the findings, from the read models (`read-models.ts`): kept
   // per log size and advanced entry by entry, never a replay of the ledger per request.
+  // The answers come as JSON kept until an append changes them (serializing an explanation or the
+  // tree afresh per request is most of what a kept answer would otherwise cost).
+  const json = { "content-type": "application/json" };
   app.get("/v1/optimizers", async (c) => {
     allow(c, "read");
-    return c.json({ optimizers: await reads.optimizers() });
+    return c.body(await reads.optimizersJson(), 200, json);
   });
 
   app.get("/v1/optimizers/:name", async (c) => {
     allow(c, "read");
     const name = c.req.param("name");
-    const e = await reads.explain(name);
+    const e = await reads.explainJson(name);
     if (e === undefined) throw new ServerError("NOT_FOUND", `no optimizer or actor named ${preview(name)}`);
-    return c.json(e);
+    return c.body(e, 200, json);
   });
 
   app.get("/v1/tree", async (c) => {
     allow(c, "read");
-    return c.json({ roots: await reads.tree() });
+    return c.body(await reads.treeJson(), 200, json);
   });
 
   app.get("/v1/review", async (c) => {
     allow(c, "read");
-    const status = c.req.query("status");
-    const items = await reads.review();
-    return c.json({ items: status === undefined ? items : items.filter((i) => i.status === status) });
+    return c.body(await reads.reviewJson(c.req.query("status")), 200, json);
   });
 
   app.get("/v1/findings", async (c) => {

@@ -143,6 +143,168 @@ describe("read models over a ledger with halts, approvals and pending requests",
   }, 120_000);
 });
 
+describe("read models kept across appends", () => {
+  it("keep what an append cannot change, drop what it can, and still answer as a full replay does", async () => {
+    const file = path.join(dir, "scoped.db");
+    const writer = await openLedger({ path: file, logKey: generateSignerKey("log.read-models-scoped") });
+    const root = await writer.root({ name: "alice", key: alice });
+    const env = generateSignerKey("environment");
+    await writer.actor("bob", bob, "overseer");
+    await writer.actor("environment", env, "system");
+    await writer.setPolicy(testPolicy(), alice);
+    const trainer = await root.spawn({
+      name: "trainer",
+      process: { kind: "q-learning", params: { epsilon: 0.1 }, mayCreate: ["gradient-descent"] },
+    });
+    const model = await trainer.spawn({ name: "model", process: { kind: "gradient-descent" } });
+    await root.spawn({ name: "other", process: { kind: "q-learning" } });
+
+    const { log, reads } = await openReads(file);
+    const time = () => new Date().toISOString();
+    const steps = new Map<string, number>();
+    const batch = (actor: string, key: typeof alice, episode: number) => {
+      const first = steps.get(actor) ?? 0;
+      steps.set(actor, first + 3);
+      return log.appendEntry(
+        "step-batch",
+        {
+          actor,
+          time: time(),
+          firstStep: first,
+          steps: {
+            count: 3,
+            metrics: { loss: [1, 0.5, 0.2], episode: [episode, episode, episode], R: [0, 1, 2] },
+          },
+        },
+        key,
+      );
+    };
+    try {
+      await batch("trainer", trainer.key, 0);
+      await expectSameAsReplay(reads, file);
+      const kept = async () => ({
+        trainer: await reads.explain("trainer"),
+        model: await reads.explain("model"),
+        other: await reads.explain("other"),
+        alice: await reads.explain("alice"),
+        tree: await reads.tree(),
+        queue: await reads.review(),
+        list: await reads.optimizers(),
+      });
+
+      // A note changes nothing: every answer is the one kept.
+      let before = await kept();
+      await log.appendEntry("note", { actor: "alice", time: time(), text: "nothing to see" }, alice);
+      let after = await kept();
+      for (const k of Object.keys(before) as (keyof typeof before)[]) expect(after[k], k).toBe(before[k]);
+      await expectSameAsReplay(reads, file);
+
+      // The model's steps: its explanation, the tree and the list change; its creator's and the queue do not.
+      before = await kept();
+      await batch("model", model.key, 0);
+      after = await kept();
+      expect(after.model).not.toBe(before.model);
+      expect(after.model?.steps.total).toBe(3);
+      expect(after.tree).not.toBe(before.tree);
+      expect(after.list).not.toBe(before.list);
+      expect(after.trainer).toBe(before.trainer);
+      expect(after.other).toBe(before.other);
+      expect(after.queue).toBe(before.queue);
+      await expectSameAsReplay(reads, file);
+
+      // The trainer's steps reach the model's explanation too (its line of creators' records).
+      before = await kept();
+      await batch("trainer", trainer.key, 1);
+      after = await kept();
+      expect(after.trainer).not.toBe(before.trainer);
+      expect(after.model).not.toBe(before.model);
+      expect(after.other).toBe(before.other);
+      await expectSameAsReplay(reads, file);
+
+      // The environment reports the trainer breaking a constraint: the model's ancestry shows it.
+      before = await kept();
+      await log.appendEntry(
+        "observation",
+        { actor: "environment", time: time(), optimizer: "trainer", episode: 1, values: { violations: 2 } },
+        env,
+      );
+      after = await kept();
+      expect(after.model).not.toBe(before.model);
+      expect(after.model?.ancestry.findings.map((f) => f.detector)).toContain("constraint");
+      expect(after.tree).toBe(before.tree);
+      expect(after.other).toBe(before.other);
+      await expectSameAsReplay(reads, file);
+
+      // An artifact of the model, then a halt (which may change anything: every answer is made again).
+      await log.appendEntry("artifact", { actor: "model", time: time(), name: "weights" }, model.key);
+      expect((await reads.explain("model"))?.artifacts).toHaveLength(1);
+      await expectSameAsReplay(reads, file);
+      before = await kept();
+      await log.appendEntry(
+        "halt",
+        { actor: "alice", time: time(), optimizer: "other", descendants: true },
+        alice,
+      );
+      after = await kept();
+      for (const k of Object.keys(before) as (keyof typeof before)[]) expect(after[k], k).not.toBe(before[k]);
+      expect(after.other?.halted?.by).toBe("alice");
+      await expectSameAsReplay(reads, file);
+
+      // More appends than are read one by one (a second writer's), with steps among them.
+      for (let i = 0; i < 30; i++)
+        await writer.log.append(
+          Array.from({ length: 10 }, (_, k) =>
+            writer.log.sign("note", { actor: "alice", time: time(), text: `note ${i}.${k}` }, alice),
+          ),
+        );
+      await model.run((ctx) => {
+        for (let i = 0; i < 4; i++) ctx.step({ loss: 0.1 });
+      });
+      expect(log.size).toBeLessThan(writer.log.size);
+      await expectSameAsReplay(reads, file);
+      expect((await reads.explain("model"))?.steps.total).toBe(writer.state.optimizers.get("model")?.steps);
+
+      // The trainer's reward rises while the environment's measure of it falls, findings asked as
+      // it goes: the detectors judge again only the records that changed, and agree with an audit.
+      for (let ep = 2; ep < 42; ep++) {
+        const first = steps.get("trainer") ?? 0;
+        steps.set("trainer", first + 1);
+        await log.appendEntry(
+          "step-batch",
+          {
+            actor: "trainer",
+            time: time(),
+            firstStep: first,
+            steps: { count: 1, metrics: { episode: [ep], R: [100 + ep + ((ep * 7) % 5) * 0.3] } },
+          },
+          trainer.key,
+        );
+        await log.appendEntry(
+          "observation",
+          {
+            actor: "environment",
+            time: time(),
+            optimizer: "trainer",
+            episode: ep,
+            values: { intended: 50 - ep },
+          },
+          env,
+        );
+        if (ep % 10 === 0) await expectSameAsReplay(reads, file);
+        else await reads.findings();
+      }
+      await expectSameAsReplay(reads, file);
+      expect(
+        (await reads.findings()).findings.filter((f) => f.detector === "goodhart").map((f) => f.optimizer),
+      ).toContain("trainer");
+    } finally {
+      await reads.close();
+      await log.close();
+      await writer.close();
+    }
+  }, 120_000);
+});
+
 describe("read models behind the HTTP API", () => {
   it("serve the interop ledger's answers, and catch up with a second writer on the same store", async () => {
     const fixture = await buildInteropLedger(fs.mkdtempSync(path.join(dir, "interop-")));

@@ -4,12 +4,16 @@
  *
  * - Explanations, the provenance tree, the optimizer list and the review queue are functions of the
  *   control state (`control/state.ts`), which the server's log keeps current on every append it
- *   admits and on every `catchUp` (entries other processes appended to the same store). They are
- *   computed from that state on demand and kept per log size: readers between two appends share
- *   one answer, and the first reader after an append pays for a pass over the state (optimizers,
- *   requests, changes), never for one over the entries. What an explanation reads beyond the state
- *   (a creation's inline spec, a spec blob, the last step batch) never changes once written, so it
- *   sits in a byte-bounded cache in front of the store.
+ *   admits and on every `catchUp` (entries other processes appended to the same store). Each answer
+ *   is made from that state when first asked for and kept, with its JSON, until an append that can
+ *   change it: before answering, the appends since the last look are read back from the store and
+ *   each says which answers it can change (`answer-scope.ts`: a note none, a step batch its
+ *   optimizer's explanation and those of its descendants, the tree and the list). So an append
+ *   costs the answers it changes, made again once, and a read of a kept answer costs a look at the
+ *   log's size and sending bytes already made. More than {@link MAX_SCOPED_ENTRIES} appends since the
+ *   last look drop every answer. What an explanation reads beyond the state (a creation's inline
+ *   spec, a spec blob, the last step batch) never changes once written, so it sits in a
+ *   byte-bounded cache in front of the store.
  * - Findings come from the audit's detectors kept running on a replay of their own
  *   (`oversight/audit-replay.ts`): opened once over the store when the server starts (the rebuild),
  *   then told only of entries they have not seen, whoever appended them. A request asks the
@@ -35,6 +39,7 @@ import { Log } from "../ledger/log.js";
 import type { LedgerStore, StoredEntry } from "../ledger/store.js";
 import type { VerifyReport } from "../ledger/verify.js";
 import type { WorkerPool } from "../ledger/worker-pool.js";
+import { ANCESTRY_MONITORS } from "../oversight/ancestry-monitors.js";
 import { LEDGER_DETECTORS } from "../oversight/audit.js";
 import { AuditReplay } from "../oversight/audit-replay.js";
 import { compareFindings, type Finding } from "../oversight/detectors/finding.js";
@@ -42,6 +47,7 @@ import { forgeryFindings } from "../oversight/detectors/forgery.js";
 import { ledgerRules } from "../oversight/gate-detectors.js";
 import { type QueueItem, reviewQueue } from "../oversight/review-queue.js";
 import { verifyLedger } from "../oversight/verify.js";
+import { type AnswerScope, answerScope } from "./answer-scope.js";
 
 /** Explanations kept (by optimizer name), each for the log size it was made at. */
 export const EXPLAIN_CACHE = 256;
@@ -132,6 +138,24 @@ function cachedSource(store: LedgerStore, maxBytes: number): ExplainSource {
   };
 }
 
+/** Appends read one by one to find the answers they change; past this many since the last look, every answer is dropped instead. */
+export const MAX_SCOPED_ENTRIES = 256;
+
+/** An answer and its JSON, made once and kept until an append that can change it (`answer-scope.ts`). */
+interface Kept<T> {
+  readonly value: Promise<T>;
+  json: Promise<string> | undefined;
+}
+
+function keep<T>(value: Promise<T>): Kept<T> {
+  return { value, json: undefined };
+}
+
+function jsonOf<T>(kept: Kept<T>, wrap: (value: T) => unknown): Promise<string> {
+  kept.json ??= kept.value.then((v) => JSON.stringify(wrap(v)));
+  return kept.json;
+}
+
 /**
  * @example
  * const reads = new ReadModels(log);
@@ -140,10 +164,15 @@ function cachedSource(store: LedgerStore, maxBytes: number): ExplainSource {
  */
 export class ReadModels {
   private readonly source: ExplainSource;
-  private readonly explained = new Map<string, { size: number; value: Promise<Explanation | undefined> }>();
-  private treeMemo: { size: number; value: TreeNode[] } | undefined;
-  private queueMemo: { size: number; value: QueueItem[] } | undefined;
-  private listMemo: { size: number; value: OptimizerSummary[] } | undefined;
+  private readonly explained = new Map<string, Kept<Explanation | undefined>>();
+  private treeKept: Kept<TreeNode[]> | undefined;
+  private queueKept: Kept<QueueItem[]> | undefined;
+  private listKept: Kept<OptimizerSummary[]> | undefined;
+  /** The log size up to which every append has been read for the answers it changes. */
+  private seen = 0;
+  private scoping: Promise<void> = Promise.resolve();
+  /** Whether the log runs the built-in ancestry monitors only (else any entry may change any explanation). */
+  private readonly scoped: boolean;
   private readonly detectors: FindingsModel;
 
   constructor(
@@ -152,6 +181,10 @@ export class ReadModels {
   ) {
     this.source = cachedSource(log.store, SOURCE_CACHE_BYTES);
     this.detectors = new FindingsModel(log.store, options);
+    const monitors = (log.rules as { monitors?: Readonly<Record<string, unknown>> }).monitors ?? {};
+    this.scoped = Object.entries(monitors).every(
+      ([name, m]) => (ANCESTRY_MONITORS as Readonly<Record<string, unknown>>)[name] === m,
+    );
   }
 
   /** Start the findings replay (the rebuild from the log) in the background. */
@@ -170,71 +203,173 @@ export class ReadModels {
   }
 
   /**
-   * The state with everything the store holds applied, and the size answers made from it may be
-   * kept for: undefined while an append is half way (its entries applied, not yet durable).
+   * The state with everything the store holds applied, every answer an append since the last look
+   * can change dropped, and whether answers made from the state now may be kept: not while an
+   * append is half way (its entries applied, not yet durable, and perhaps about to be undone).
    */
-  private async current(): Promise<{ state: ControlState; size: number | undefined }> {
+  private async current(): Promise<{ state: ControlState; keep: boolean }> {
     await this.log.catchUp();
+    // The log's size counts durable entries only, so these are in the store to be read back.
+    await this.dropChanged(this.log.size);
+    // Entries applied after that size are read by the next look; an answer that already shows
+    // them is right until then, and dropped then if they change it.
     const state = this.log.state;
-    return { state, size: state.size === this.log.size ? this.log.size : undefined };
+    return { state, keep: state.size === this.log.size };
   }
 
-  async explain(name: string): Promise<Explanation | undefined> {
-    const { state, size } = await this.current();
+  /** Read the appends in [seen, size) and drop the answers they can change; one look at a time. */
+  private dropChanged(size: number): Promise<void> {
+    const run = this.scoping.then(async () => {
+      const from = this.seen;
+      if (size <= from) return;
+      if (!this.scoped || size - from > MAX_SCOPED_ENTRIES) this.dropAll();
+      else
+        for await (const chunk of this.log.store.entries(from, size))
+          for (const e of chunk) this.drop(answerScope(e.envelope));
+      this.seen = size;
+    });
+    this.scoping = run.catch(() => undefined);
+    return run.catch((err: unknown) => {
+      // The store could not be read back: keep nothing made before it.
+      this.dropAll();
+      throw err;
+    });
+  }
+
+  private dropAll(): void {
+    this.explained.clear();
+    this.treeKept = undefined;
+    this.queueKept = undefined;
+    this.listKept = undefined;
+  }
+
+  private drop(scope: AnswerScope): void {
+    if (scope.kind === "none") return;
+    if (scope.kind === "all") {
+      this.dropAll();
+      return;
+    }
+    if (scope.steps) {
+      this.treeKept = undefined;
+      this.listKept = undefined;
+    }
+    // The optimizer and everything in its line below it (their explanations read its record).
+    const state = this.log.state;
+    const todo = [scope.optimizer];
+    const done = new Set<string>();
+    while (todo.length > 0) {
+      const name = todo.pop()!;
+      if (done.has(name)) continue;
+      done.add(name);
+      this.explained.delete(name);
+      todo.push(...(state.optimizers.get(name)?.children ?? []));
+    }
+  }
+
+  private async keptExplanation(name: string): Promise<Kept<Explanation | undefined>> {
+    const { state, keep: keeping } = await this.current();
     const hit = this.explained.get(name);
-    if (hit !== undefined && size !== undefined && hit.size === size) {
+    if (hit !== undefined) {
       this.explained.delete(name);
       this.explained.set(name, hit);
-      return hit.value;
+      return hit;
     }
-    const value = explain(state, this.source, name);
-    if (size !== undefined) {
-      this.explained.delete(name);
-      this.explained.set(name, { size, value });
-      value.catch(() => this.explained.delete(name));
-      // An unknown name is not kept: a client asking for many names must not push out real ones.
-      value.then(
-        (e) => e === undefined && this.explained.delete(name),
-        () => undefined,
+    const made = keep(explain(state, this.source, name));
+    if (keeping) {
+      this.explained.set(name, made);
+      // A failure is not kept, nor is an unknown name: a client asking for many names must not
+      // push out real ones. Nor is an answer that may have read a half-way append.
+      made.value.then(
+        (e) => {
+          if (e === undefined || this.log.state.size !== this.log.size) this.forget(name, made);
+        },
+        () => this.forget(name, made),
       );
       if (this.explained.size > EXPLAIN_CACHE) this.explained.delete(this.explained.keys().next().value!);
     }
-    return value;
+    return made;
+  }
+
+  private forget(name: string, made: Kept<Explanation | undefined>): void {
+    if (this.explained.get(name) === made) this.explained.delete(name);
+  }
+
+  async explain(name: string): Promise<Explanation | undefined> {
+    return (await this.keptExplanation(name)).value;
+  }
+
+  /** The explanation as JSON (what `GET /v1/optimizers/:name` sends), made once per change of what it says. */
+  async explainJson(name: string): Promise<string | undefined> {
+    const kept = await this.keptExplanation(name);
+    return (await kept.value) === undefined ? undefined : jsonOf(kept, (e) => e);
+  }
+
+  private async keptTree(): Promise<Kept<TreeNode[]>> {
+    const { state, keep: keeping } = await this.current();
+    if (this.treeKept !== undefined) return this.treeKept;
+    const made = keep(Promise.resolve(provenanceTree(state)));
+    if (keeping) this.treeKept = made;
+    return made;
   }
 
   async tree(): Promise<TreeNode[]> {
-    const { state, size } = await this.current();
-    if (this.treeMemo !== undefined && this.treeMemo.size === size) return this.treeMemo.value;
-    const value = provenanceTree(state);
-    if (size !== undefined) this.treeMemo = { size, value };
-    return value;
+    return (await this.keptTree()).value;
+  }
+
+  /** `{ roots }` as JSON, as `GET /v1/tree` sends it. */
+  async treeJson(): Promise<string> {
+    return jsonOf(await this.keptTree(), (roots) => ({ roots }));
+  }
+
+  private async keptQueue(): Promise<Kept<QueueItem[]>> {
+    const { state, keep: keeping } = await this.current();
+    if (this.queueKept !== undefined) return this.queueKept;
+    const made = keep(Promise.resolve(reviewQueue(state)));
+    if (keeping) this.queueKept = made;
+    return made;
   }
 
   async review(): Promise<QueueItem[]> {
-    const { state, size } = await this.current();
-    if (this.queueMemo !== undefined && this.queueMemo.size === size) return this.queueMemo.value;
-    const value = reviewQueue(state);
-    if (size !== undefined) this.queueMemo = { size, value };
-    return value;
+    return (await this.keptQueue()).value;
+  }
+
+  /** `{ items }` as JSON, as `GET /v1/review` sends it: kept whole, made afresh for one status. */
+  async reviewJson(status?: string): Promise<string> {
+    const kept = await this.keptQueue();
+    if (status === undefined) return jsonOf(kept, (items) => ({ items }));
+    return JSON.stringify({ items: (await kept.value).filter((i) => i.status === status) });
+  }
+
+  private async keptList(): Promise<Kept<OptimizerSummary[]>> {
+    const { state, keep: keeping } = await this.current();
+    if (this.listKept !== undefined) return this.listKept;
+    const made = keep(
+      Promise.resolve(
+        [...state.optimizers.values()].map((o) => ({
+          name: o.name,
+          creator: o.creator,
+          index: o.index,
+          time: o.time,
+          process: o.process,
+          depth: o.depth,
+          haltedBy: state.haltedBy(o.name),
+          unapproved: o.unapproved,
+          steps: o.steps,
+          children: [...o.children],
+        })),
+      ),
+    );
+    if (keeping) this.listKept = made;
+    return made;
   }
 
   async optimizers(): Promise<OptimizerSummary[]> {
-    const { state, size } = await this.current();
-    if (this.listMemo !== undefined && this.listMemo.size === size) return this.listMemo.value;
-    const value = [...state.optimizers.values()].map((o) => ({
-      name: o.name,
-      creator: o.creator,
-      index: o.index,
-      time: o.time,
-      process: o.process,
-      depth: o.depth,
-      haltedBy: state.haltedBy(o.name),
-      unapproved: o.unapproved,
-      steps: o.steps,
-      children: [...o.children],
-    }));
-    if (size !== undefined) this.listMemo = { size, value };
-    return value;
+    return (await this.keptList()).value;
+  }
+
+  /** `{ optimizers }` as JSON, as `GET /v1/optimizers` sends it. */
+  async optimizersJson(): Promise<string> {
+    return jsonOf(await this.keptList(), (optimizers) => ({ optimizers }));
   }
 
   findings(): Promise<FindingsView> {

@@ -218,17 +218,24 @@ export function goodhartLedgerDetector(): LedgerDetector {
   const intended = new Map<string, Map<number, { value: number; entry: number }>>();
   /** Per optimizer, the observation keys its objective's `measuredBy` makes it read first. */
   const keysOf = new Map<string, readonly string[]>();
+  // Each optimizer's findings as last asked, until an entry about it arrives: a server asks after
+  // every append (`server/read-models.ts`), and judging one record is about 15 x episodes x 240
+  // rank comparisons (about 35 ms at 1,000 episodes, from GOODHART_MAX_POINTS' figure), so it
+  // judges again only the records that changed.
+  const judged = new Map<string, Finding[]>();
   return {
     spec(o, spec) {
       const objective = (spec as { objective?: { measuredBy?: unknown } } | null)?.objective;
       const measuredBy = typeof objective?.measuredBy === "string" ? objective.measuredBy : undefined;
       keysOf.set(o.name, intendedKeys(measuredBy));
+      judged.delete(o.name);
     },
     entry(index, s) {
       if (s.kind === "step-batch") {
         const p = s.predicate;
         const episodes = episodeFigures(p.steps);
         if (episodes === undefined || episodes.length === 0) return;
+        judged.delete(p.actor);
         let proxy = proxies.get(p.actor);
         if (proxy === undefined) {
           proxy = emptyEpisodeProxy();
@@ -241,6 +248,7 @@ export function goodhartLedgerDetector(): LedgerDetector {
         if (p.optimizer === undefined || p.episode === undefined || p.actor === p.optimizer) return;
         const value = intendedValue(p.values, keysOf.get(p.optimizer));
         if (value === undefined) return;
+        judged.delete(p.optimizer);
         const m = intended.get(p.optimizer) ?? new Map();
         m.set(p.episode, { value, entry: index });
         intended.set(p.optimizer, m);
@@ -250,7 +258,13 @@ export function goodhartLedgerDetector(): LedgerDetector {
       const findings: Finding[] = [];
       for (const [optimizer, byEpisode] of intended) {
         const proxy = proxies.get(optimizer);
-        if (proxy !== undefined) findings.push(...goodhartOfRecord(optimizer, proxy, byEpisode));
+        if (proxy === undefined) continue;
+        let found = judged.get(optimizer);
+        if (found === undefined) {
+          found = goodhartOfRecord(optimizer, proxy, byEpisode);
+          judged.set(optimizer, found);
+        }
+        findings.push(...found);
       }
       return findings;
     },

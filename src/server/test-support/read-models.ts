@@ -25,12 +25,25 @@ export async function expectSameAsReplay(reads: ReadModels, file: string): Promi
   try {
     const { state } = await readLedger(store);
     expect(names(state).length).toBeGreaterThan(0);
-    for (const name of names(state))
-      expect(await reads.explain(name), name).toEqual(await explain(state, store, name));
+    // The JSON the HTTP API sends is kept beside each answer: it must say the same.
+    const asSent = (json: string | undefined) => (json === undefined ? undefined : JSON.parse(json));
+    const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
+    for (const name of names(state)) {
+      const replayed = await explain(state, store, name);
+      expect(await reads.explain(name), name).toEqual(replayed);
+      expect(asSent(await reads.explainJson(name)), name).toEqual(asJson(replayed));
+    }
     expect(await reads.explain("nobody")).toBeUndefined();
+    expect(await reads.explainJson("nobody")).toBeUndefined();
     expect(await reads.tree()).toEqual(provenanceTree(state));
+    expect(asSent(await reads.treeJson())).toEqual(asJson({ roots: provenanceTree(state) }));
     expect(await reads.review()).toEqual(reviewQueue(state));
+    expect(asSent(await reads.reviewJson())).toEqual(asJson({ items: reviewQueue(state) }));
+    expect(asSent(await reads.reviewJson("pending"))).toEqual(
+      asJson({ items: reviewQueue(state).filter((i) => i.status === "pending") }),
+    );
     const list = await reads.optimizers();
+    expect(asSent(await reads.optimizersJson())).toEqual(asJson({ optimizers: list }));
     expect(list.map((o) => [o.name, o.steps, o.haltedBy])).toEqual(
       [...state.optimizers.values()].map((o) => [o.name, o.steps, state.haltedBy(o.name)]),
     );
