@@ -75,7 +75,7 @@ try {
   await shot("graph");
 
   await page.goto(`${served.url}/console/#/optimizer/${encodeURIComponent(t.gaming)}`);
-  await page.locator("#episode-plot svg g.alarm").waitFor({ timeout: 60_000 });
+  await page.locator("#episode-plot svg g.alarm").first().waitFor({ timeout: 60_000 });
   // The whole page: the explanation above, the plot and the findings below it.
   await shot("optimizer", true);
 

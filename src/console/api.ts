@@ -179,10 +179,40 @@ export interface Explanation {
 export const isExplanation = (v: unknown): v is Explanation =>
   isRecord(v) && typeof v.name === "string" && Array.isArray(v.lineage) && Array.isArray(v.concerns);
 
+/** A spec's world model as tables (`GET /console/api/explain/:name`, `worldModel`). */
+export interface WorldModelTables {
+  readonly name: string | null;
+  readonly implicit: boolean;
+  readonly variables: readonly { name: string; domain: string; tags: readonly string[] }[];
+  readonly localModels: readonly {
+    name: string;
+    kind: string;
+    description: string;
+    columns: readonly string[];
+    rows: readonly (readonly (string | number | boolean)[])[];
+    totalRows: number;
+  }[];
+}
 export interface ConsoleExplain {
   readonly sentences: string[];
   readonly parts: { title: string; lines: string[] }[] | null;
+  /** Absent from servers older than the tables. */
+  readonly worldModel?: WorldModelTables | null;
 }
+export const isWorldModelTables = (v: unknown): v is WorldModelTables =>
+  isRecord(v) &&
+  Array.isArray(v.variables) &&
+  v.variables.every((x) => isRecord(x) && typeof x.name === "string" && typeof x.domain === "string") &&
+  Array.isArray(v.localModels) &&
+  v.localModels.every(
+    (m) =>
+      isRecord(m) &&
+      typeof m.name === "string" &&
+      Array.isArray(m.columns) &&
+      Array.isArray(m.rows) &&
+      m.rows.every(Array.isArray) &&
+      typeof m.totalRows === "number",
+  );
 export const isConsoleExplain = (v: unknown): v is ConsoleExplain =>
   isRecord(v) && Array.isArray(v.sentences) && v.sentences.every((x) => typeof x === "string");
 

@@ -15,6 +15,8 @@ import { formatValue, linearScale, niceTicks } from "./plot-scale.js";
 const WIDTH = 720;
 const HEIGHT = 280;
 const M = { left: 64, right: 20, top: 24, bottom: 44 };
+/** A bold label character's width in the plot's units, generously: for keeping labels apart. */
+const LABEL_CHAR = 7.2;
 /** Dots on the lines up to this many points; above it, lines alone read better. */
 const DOTS = 80;
 
@@ -200,20 +202,31 @@ export function episodePlot(
       }
     chart.append(g);
   }
+  // Alarms a few episodes apart would print their labels over each other: each label takes the
+  // first row where it overlaps no other, the first row above the plot, the next ones inside it.
+  const rows: [number, number][][] = [];
   for (const a of alarms) {
     const g = svg("g", { class: `alarm sev-${a.severity}`, "data-episode": a.episode, "data-code": a.code });
     const ax = x(a.episode);
+    const label = `alarm: ${a.code} at episode ${a.episode}`;
+    const right = ax > WIDTH * 0.7;
+    const width = label.length * LABEL_CHAR + 4;
+    const span: [number, number] = right ? [ax - 8 - width, ax - 8] : [ax + 8, ax + 8 + width];
+    let row = rows.findIndex((r) => r.every(([l, h]) => span[1] < l || span[0] > h));
+    if (row < 0) row = rows.push([]) - 1;
+    rows[row]!.push(span);
     g.append(
       svg("line", { x1: ax, x2: ax, y1: M.top - 6, y2: HEIGHT - M.bottom }),
       svg("path", { d: `M${ax - 6},${M.top - 14}L${ax + 6},${M.top - 14}L${ax},${M.top - 6}Z` }),
       svg(
         "text",
         {
-          x: ax + (ax > WIDTH * 0.7 ? -8 : 8),
-          y: M.top - 8,
-          "text-anchor": ax > WIDTH * 0.7 ? "end" : "start",
+          x: ax + (right ? -8 : 8),
+          y: row === 0 ? M.top - 8 : M.top + 2 + 14 * row,
+          "text-anchor": right ? "end" : "start",
+          "data-row": row,
         },
-        `alarm: ${a.code} at episode ${a.episode}`,
+        label,
       ),
       svg("title", {}, `${a.code} (${a.severity}) first fired at episode ${a.episode}`),
     );

@@ -14,6 +14,8 @@ import {
   isEpisodeSeries,
   isExplanation,
   isFindings,
+  isWorldModelTables,
+  type WorldModelTables,
 } from "./api.js";
 import { el, empty, entryLink, errorBox, loading, nameLink, replace } from "./dom.js";
 import { alarmsOf, episodePlot } from "./episode-plot.js";
@@ -70,6 +72,9 @@ export function optimizerPage(
           )
         : el("p", {}, `${e.name} was created by ${e.createdBy ?? "?"} at entry #${e.createdAt ?? "?"}.`),
       partsView(text),
+      text?.worldModel != null && isWorldModelTables(text.worldModel)
+        ? worldModelView(text.worldModel)
+        : null,
       plotBox ? el("h3", {}, "Proxy against the intended measure, per episode") : null,
       plotBox,
       e.kind === "optimizer" ? haltBox(e, refresh) : null,
@@ -138,6 +143,63 @@ function partsView(text: ConsoleExplain | undefined): HTMLElement | null {
         { class: "part" },
         el("h3", {}, p.title),
         el("ul", {}, ...p.lines.map((l) => el("li", {}, l))),
+      ),
+    ),
+  );
+}
+
+/** The world model as tables: its variables, then each local model's rows. */
+function worldModelView(w: WorldModelTables): HTMLElement | null {
+  if (w.variables.length === 0 && w.localModels.length === 0) return null;
+  const cell = (v: unknown) => el("td", {}, String(v));
+  const title =
+    w.name === null
+      ? "World model: declared variables"
+      : `World model ${w.name}${w.implicit ? " (the explicit twin of an implicit model)" : ""}`;
+  return el(
+    "section",
+    { class: "world-model", "aria-labelledby": "wm-title" },
+    el("h3", { id: "wm-title" }, title),
+    el(
+      "table",
+      { class: "wm-variables" },
+      el("caption", {}, `${w.variables.length} variable${w.variables.length === 1 ? "" : "s"}`),
+      el(
+        "thead",
+        {},
+        el("tr", {}, ...["variable", "values", "role"].map((h) => el("th", { scope: "col" }, h))),
+      ),
+      el(
+        "tbody",
+        {},
+        ...w.variables.map((v) =>
+          el(
+            "tr",
+            {},
+            el("th", { scope: "row" }, el("code", {}, v.name)),
+            cell(v.domain),
+            cell(v.tags.join(", ")),
+          ),
+        ),
+      ),
+    ),
+    ...w.localModels.map((m) =>
+      el(
+        "div",
+        { class: "wm-table-box", tabindex: 0, role: "region", "aria-label": `local model ${m.name}` },
+        el(
+          "table",
+          { class: "wm-local", "data-model": m.name },
+          el(
+            "caption",
+            {},
+            el("code", {}, m.name),
+            ` (${m.kind})${m.description ? `: ${m.description}` : ""}`,
+            m.rows.length < m.totalRows ? `; the first ${m.rows.length} of ${m.totalRows} rows` : "",
+          ),
+          el("thead", {}, el("tr", {}, ...m.columns.map((c) => el("th", { scope: "col" }, c)))),
+          el("tbody", {}, ...m.rows.map((r) => el("tr", {}, ...r.map(cell)))),
+        ),
       ),
     ),
   );

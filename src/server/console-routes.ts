@@ -20,7 +20,15 @@ import { verifyCosignature } from "../ledger/checkpoint.js";
 import { formatVerifierKey, parseVerifierKey, sameKey, type VerifierKey } from "../ledger/keys.js";
 import type { Log } from "../ledger/log.js";
 import { parseNote } from "../ledger/note.js";
-import { explainSpec, validateOptimizerSpec } from "../model/index.js";
+import {
+  type Domain,
+  explainSpec,
+  explicitWorldModel,
+  type LocalModel,
+  type OptimizerSpec,
+  specVariables,
+  validateOptimizerSpec,
+} from "../model/index.js";
 import { DEFAULT_POINTS, EpisodeSeriesReader, MAX_POINTS } from "./episode-series.js";
 import type { WitnessEndpoint } from "./witness-client.js";
 
@@ -64,13 +72,16 @@ function defaultDir(): string {
 // biome-ignore lint/suspicious/noExplicitAny: mounts on the app whatever its env type.
 export function mountConsole(app: Hono<any>, options: ConsoleOptions): void {
   const dir = options.dir ?? defaultDir();
-  let files: Map<string, Uint8Array> | undefined;
+  let files: Map<string, { body: Uint8Array; etag: string }> | undefined;
   const load = () => {
     if (files === undefined) {
-      const m = new Map<string, Uint8Array>();
+      const m = new Map<string, { body: Uint8Array; etag: string }>();
       for (const name of Object.keys(TYPES)) {
         try {
-          m.set(name, fs.readFileSync(`${dir}/${name}`));
+          const body = fs.readFileSync(`${dir}/${name}`);
+          // Size and build time: a build renames new files in, so either changes with the content.
+          const at = fs.statSync(`${dir}/${name}`);
+          m.set(name, { body, etag: `"${at.size.toString(16)}-${Math.floor(at.mtimeMs).toString(16)}"` });
         } catch {
           // Not built: the page answers NOT_FOUND with what to run.
         }
@@ -82,22 +93,28 @@ export function mountConsole(app: Hono<any>, options: ConsoleOptions): void {
   };
   const serve = (c: Context, name: string) => {
     options.allowRead(c);
-    const body = load().get(name);
-    if (body === undefined)
+    const file = load().get(name);
+    if (file === undefined)
       throw new ServerError(
         "NOT_FOUND",
         TYPES[name] === undefined
           ? `the console has no file ${preview(name)}`
           : "the console is not built here; run npm run build",
       );
-    return c.body(new Uint8Array(body), 200, {
-      "content-type": TYPES[name]!,
+    // no-cache with a validator: a returning browser revalidates and gets 304, keeping its copy and
+    // the compiled code of the 1.6 MB layout worker instead of fetching and compiling it again.
+    const headers = {
+      etag: file.etag,
       "cache-control": "no-cache",
       "x-content-type-options": "nosniff",
       // The page talks only to this server; a key pasted into it must not leave through a script.
       "content-security-policy":
         "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-    });
+    };
+    const asked = c.req.header("if-none-match");
+    if (asked?.split(",").some((t) => t.trim() === file.etag))
+      return c.body(null, 304, headers);
+    return c.body(new Uint8Array(file.body), 200, { ...headers, "content-type": TYPES[name]! });
   };
   app.get("/console", (c) => c.redirect("/console/", 301));
   app.get("/console/", (c) => serve(c, "index.html"));
@@ -108,7 +125,11 @@ export function mountConsole(app: Hono<any>, options: ConsoleOptions): void {
     if (e === undefined) throw new ServerError("NOT_FOUND", `no optimizer or actor named ${preview(name)}`);
     const valid = e.spec === undefined ? undefined : validateOptimizerSpec(e.spec).spec;
     const parts = valid ? explainSpec(valid).sections.slice(0, 3) : null;
-    return c.json({ sentences: renderExplanation(e).split("\n"), parts });
+    return c.json({
+      sentences: renderExplanation(e).split("\n"),
+      parts,
+      worldModel: valid ? worldModelTables(valid) : null,
+    });
   });
   const series = new EpisodeSeriesReader(options.log.store);
   app.get("/console/api/episodes/:name", async (c) => {
@@ -127,6 +148,72 @@ export function mountConsole(app: Hono<any>, options: ConsoleOptions): void {
     return c.json(await witnessesOfLatest(options.log, options.witnesses ?? []));
   });
   app.get("/console/:file", (c) => serve(c, c.req.param("file")));
+}
+
+/** Rows of a local model the page is sent at most: a table is for reading, the ledger holds the rest. */
+const MAX_TABLE_ROWS = 200;
+
+export interface WorldModelTables {
+  /** The explicit model's name (an implicit model's twin), null when only its variables are declared. */
+  readonly name: string | null;
+  readonly implicit: boolean;
+  readonly variables: readonly { name: string; domain: string; tags: readonly string[] }[];
+  readonly localModels: readonly {
+    name: string;
+    kind: LocalModel["kind"];
+    description: string;
+    columns: readonly string[];
+    rows: readonly (readonly (string | number | boolean)[])[];
+    totalRows: number;
+  }[];
+}
+
+/** A spec's world model as tables: its variables, and each local model's rows (bounded). */
+function worldModelTables(spec: OptimizerSpec): WorldModelTables {
+  const model = explicitWorldModel(spec);
+  return {
+    name: model?.name ?? null,
+    implicit: spec.worldModel.kind === "implicit",
+    variables: specVariables(spec).map((v) => ({ name: v.name, domain: domainText(v.domain), tags: v.tags })),
+    localModels: (model?.localModels ?? []).map((m) => {
+      const { columns, rows } = localModelTable(m);
+      return {
+        name: m.name,
+        kind: m.kind,
+        description: m.description,
+        columns,
+        rows: rows.slice(0, MAX_TABLE_ROWS),
+        totalRows: rows.length,
+      };
+    }),
+  };
+}
+
+function localModelTable(m: LocalModel): { columns: string[]; rows: (string | number | boolean)[][] } {
+  switch (m.kind) {
+    case "relation":
+      return { columns: [...m.variables], rows: m.rows.map((r) => [...r]) };
+    case "table":
+      return { columns: [...m.inputs, m.output], rows: m.rows.map((r) => [...r]) };
+    case "cpt":
+      return {
+        columns: [...m.parents, m.child, `P(${m.child} | ${m.parents.join(", ") || "nothing"})`],
+        rows: m.rows.flatMap((r) => r.distribution.map(([value, p]) => [...r.parents, value, p])),
+      };
+  }
+}
+
+function domainText(d: Domain): string {
+  switch (d.kind) {
+    case "boolean":
+      return "true or false";
+    case "enum":
+      return d.values.join(", ");
+    case "int":
+      return `whole number ${d.min} to ${d.max}`;
+    case "real":
+      return d.unit === "" ? "real number" : `real number (${d.unit})`;
+  }
 }
 
 /** A witness's URL as readers may see it: without a user name or password in it. */

@@ -57,6 +57,22 @@ describe("the console's routes", () => {
     expect(worker.byteLength).toBeGreaterThan(1_000_000);
   });
 
+  it("answers a revalidation of an unchanged file with 304", async () => {
+    const first = await get("/console/elk-worker.js");
+    const etag = first.headers.get("etag");
+    expect(etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
+    expect(first.headers.get("cache-control")).toBe("no-cache");
+    const again = await server.fetch(
+      new Request("http://optprov.test/console/elk-worker.js", { headers: { "if-none-match": etag! } }),
+    );
+    expect(again.status).toBe(304);
+    expect(again.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const other = await server.fetch(
+      new Request("http://optprov.test/console/elk-worker.js", { headers: { "if-none-match": '"0-0"' } }),
+    );
+    expect(other.status).toBe(200);
+  });
+
   it("redirects /console to /console/", async () => {
     const res = await get("/console");
     expect(res.status).toBe(301);

@@ -122,6 +122,36 @@ describe("the console in chromium", () => {
     await page.locator(".parts").waitFor();
   });
 
+  it("shows an optimizer's world model as tables, its objective, and its process with its budget", async () => {
+    await page.goto(`${served.url}/console/#/optimizer/trainer`);
+    await page.locator("table.wm-variables").waitFor();
+    expect(await page.locator("#wm-title").textContent()).toContain("a small world");
+    const variables = await page
+      .locator("table.wm-variables tbody tr")
+      .evaluateAll((rs) => rs.map((r) => Array.from(r.children, (c) => c.textContent)));
+    expect(variables).toEqual([
+      ["state", "s0, s1, s2", "state"],
+      ["action", "left, right", "decision"],
+      ["reward", "whole number 0 to 4", "reward"],
+    ]);
+    const reward = page.locator('table.wm-local[data-model="reward"]');
+    expect(await reward.locator("thead th").allTextContents()).toEqual(["state", "action", "reward"]);
+    expect(await reward.locator("tbody tr").count()).toBe(6);
+    expect(await reward.locator("tbody tr").first().locator("td").allTextContents()).toEqual([
+      "s0",
+      "left",
+      "0",
+    ]);
+    const parts = await page.locator(".parts").textContent();
+    expect(parts).toContain("What it optimizes");
+    expect(parts).toMatch(/budget/i);
+    // Long words (digests, URIs) break inside their box.
+    const overflow = await page
+      .locator(".part")
+      .evaluateAll((ps) => ps.filter((p) => p.scrollWidth > p.clientWidth + 1).length);
+    expect(overflow).toBe(0);
+  });
+
   it("is usable from the keyboard: arrow keys pan, + zooms, a focused node is brought into view, Space opens it", async () => {
     await page.goto(`${served.url}/console/#/graph`);
     await page.locator("g.node").first().waitFor();

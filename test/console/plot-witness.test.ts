@@ -83,6 +83,30 @@ async function episodeAt(px: number): Promise<number> {
   return e0 + ((px - x0) * (e1 - e0)) / (x1 - x0);
 }
 
+describe("the graph's severity filter", () => {
+  it("shows only the optimizers with a finding at least as severe as the one chosen", async () => {
+    await page.goto(`${served.url}/console/#/graph`);
+    await page.locator("g.node .badge").first().waitFor({ timeout: 60_000 });
+    const rank = ["critical", "high", "medium", "low"];
+    const worst = new Map<string, number>();
+    for (const f of findings)
+      if (f.optimizer !== undefined)
+        worst.set(f.optimizer, Math.min(worst.get(f.optimizer) ?? 9, rank.indexOf(f.severity)));
+    expect(worst.get(t.gaming)).toBeDefined();
+    const ids = await page.locator("g.node").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-id")!));
+    const select = page.locator('select[aria-label="minimum finding severity"]');
+    for (const [i, level] of rank.entries()) {
+      await select.selectOption(level);
+      const shown = await page
+        .locator("g.node:not(.hidden)")
+        .evaluateAll((gs) => gs.map((g) => g.getAttribute("data-id")!));
+      expect(shown.sort()).toEqual(ids.filter((id) => (worst.get(id) ?? 9) <= i).sort());
+    }
+    expect(await page.locator(`g.node[data-id="${t.gaming}"]`).isVisible()).toBe(true);
+    await select.selectOption("any");
+  });
+});
+
 describe("the optimizer page's plot", () => {
   it("draws the diverging trainer's proxy and intended measure, with the alarm at the finding's episode", async () => {
     const goodhart = findings.filter((f) => f.detector === "goodhart" && f.optimizer === t.gaming);
@@ -114,6 +138,20 @@ describe("the optimizer page's plot", () => {
     expect(await page.locator(".plot-table tbody tr").count()).toBe(300);
     const row = page.locator(".plot-table tbody tr", { has: page.locator(`th:text-is("${episodes[0]}")`) });
     expect(await row.locator("td").last().textContent()).toContain(first.code);
+  });
+
+  it("keeps the alarms' labels apart when alarms fire a few episodes apart", async () => {
+    await openPlot(t.gaming);
+    const boxes = await page.locator("svg.episode-plot .alarm text").evaluateAll((ts) =>
+      ts.map((t) => {
+        const r = t.getBoundingClientRect();
+        return [r.left, r.top, r.right, r.bottom] as const;
+      }),
+    );
+    expect(boxes.length).toBeGreaterThan(0);
+    for (const [i, a] of boxes.entries())
+      for (const b of boxes.slice(i + 1))
+        expect(a[2] <= b[0] || b[2] <= a[0] || a[3] <= b[1] || b[3] <= a[1]).toBe(true);
   });
 
   it("draws the R = P control's two series with no alarm marker", async () => {
