@@ -19,7 +19,7 @@ export interface DsseEnvelope {
 
 /** Entries are small records; a larger envelope is hostile or a mistake. */
 export const MAX_ENVELOPE_BYTES = 1 << 20;
-const MAX_SIGNATURES = 16;
+export const MAX_SIGNATURES = 16;
 
 /**
  * Pre-Authentication Encoding: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body.

@@ -271,6 +271,20 @@ describe("hostile requests", () => {
         "ENTRY_DUPLICATE",
       ],
       [
+        "a replayed entry, its fields and a signature's in another order",
+        () => {
+          const { payloadType, payload, signatures } = first as {
+            payloadType: string;
+            payload: string;
+            signatures: { keyid: string; sig: string }[];
+          };
+          const reordered = signatures.map(({ keyid, sig }) => ({ sig, keyid }));
+          return post(server, { envelopes: [{ signatures: reordered, payload, payloadType }] });
+        },
+        422,
+        "ENTRY_DUPLICATE",
+      ],
+      [
         "an unknown signer",
         () => post(server, { envelopes: [noteJson(origin, stranger, "hi")] }),
         422,
