@@ -12,9 +12,12 @@
  *    notes (20%) and the environment's per-episode intended measure for the trainers (10%).
  * 2. This process opens the ledger as `optprov serve` does (the log's replay, then the read
  *    models' rebuild: the findings detectors' own replay), timed, and serves it with `listen`.
- * 3. Each read is asked 20 times to warm up, then 200 times in turn, in two conditions: with the
- *    log still (answers kept per log size are reused) and with one signed note appended over HTTP
- *    before every request (untimed), so every answer is computed afresh from the control state.
+ * 3. Each read is asked 20 times to warm up, then 200 times in turn, in three conditions: with the
+ *    log still; with one signed note appended over HTTP before every request (untimed), which
+ *    changes no answer, so the server only reads the note back to learn that; and with one signed
+ *    observation that names no optimizer appended before every request, which the read models
+ *    cannot place (`src/server/answer-scope.ts`), so every answer is made afresh from the control
+ *    state: what an append that changes an answer costs its first reader.
  *
  * Prints p50/p95/max in ms, the startup times and the peak RSS of this (the server's) process.
  * `--ledger FILE` keeps the built ledger in FILE, and reuses it when FILE already exists (so a
@@ -190,7 +193,9 @@ async function build(file: string, target: number): Promise<void> {
 
 // --- the server and its clients -------------------------------------------------------------------
 const quick = process.argv.includes("--quick");
-const ENTRIES = quick ? 100_000 : 1_000_000;
+const sized = process.argv.indexOf("--entries");
+/** `--entries N` builds N entries instead (a smoke run of the script itself). */
+const ENTRIES = sized > 0 ? Number(process.argv[sized + 1]) : quick ? 100_000 : 1_000_000;
 const WARM = 20;
 const ROUNDS = 200;
 const kept = process.argv.indexOf("--ledger");
@@ -252,7 +257,10 @@ async function get(p: string): Promise<number> {
 
 /** A client appends entries it signed itself, as any writer of the server does. */
 const writer = generateSignerKey("bench-writer");
-async function post(kind: "actor" | "note", predicate: Record<string, unknown>): Promise<void> {
+async function post(
+  kind: "actor" | "note" | "observation",
+  predicate: Record<string, unknown>,
+): Promise<void> {
   const bytes = signEntry(
     kind,
     { actor: writer.name, time: new Date().toISOString(), log: log.origin, ...predicate } as never,
@@ -269,6 +277,8 @@ async function post(kind: "actor" | "note", predicate: Record<string, unknown>):
 await post("actor", { role: "system", key: formatVerifierKey(writer) });
 let notes = 0;
 const appendNote = () => post("note", { text: `between reads ${notes++}` });
+let observations = 0;
+const appendObservation = () => post("observation", { values: { report: observations++ } });
 
 const READS: readonly { readonly name: string; readonly path: string }[] = [
   { name: "explain search-3 (pending request)", path: "/v1/optimizers/search-3" },
@@ -286,13 +296,18 @@ for (const r of READS) {
   for (let i = 0; i < WARM; i++) await get(r.path);
   const still: number[] = [];
   for (let i = 0; i < ROUNDS; i++) still.push(await get(r.path));
-  const fresh: number[] = [];
+  const noted: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     await appendNote();
+    noted.push(await get(r.path));
+  }
+  const fresh: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    await appendObservation();
     fresh.push(await get(r.path));
   }
   const cells = (xs: number[]) => [fmt(pct(xs, 0.5), 2), fmt(pct(xs, 0.95), 2), fmt(Math.max(...xs), 2)];
-  rows.push([r.name, ...cells(still), ...cells(fresh)]);
+  rows.push([r.name, ...cells(still), ...cells(noted), ...cells(fresh)]);
   if (process.stderr.isTTY) process.stderr.write(`\r${r.name} done `);
 }
 // Findings last: the first request starts a full verification in the background.
@@ -308,11 +323,11 @@ await server.close();
 await log.close();
 
 console.log(
-  `\nledger: ${fmt(ENTRIES)} entries ${reuse ? `reused from ${keptFile}` : `built in ${fmt(buildSeconds, 1)} s`} (${fmt(fs.statSync(file).size / 1e6)} MB), ${fmt(log.state.optimizers.size)} optimizers; ${fmt(notes)} notes appended during the reads`,
+  `\nledger: ${fmt(ENTRIES)} entries ${reuse ? `reused from ${keptFile}` : `built in ${fmt(buildSeconds, 1)} s`} (${fmt(fs.statSync(file).size / 1e6)} MB), ${fmt(log.state.optimizers.size)} optimizers; ${fmt(notes)} notes and ${fmt(observations)} observations appended during the reads`,
 );
 table(
-  `Reads over HTTP on loopback, ms (${ROUNDS} requests each after ${WARM} warm-up; "after an append": one note appended before each request, so no answer is reused)`,
-  ["read", "still p50", "p95", "max", "after an append p50", "p95", "max"],
+  `Reads over HTTP on loopback, ms (${ROUNDS} requests each after ${WARM} warm-up; "after a note": one note appended before each request, which changes no answer; "made afresh": one observation naming no optimizer appended before each, so every answer is made again)`,
+  ["read", "still p50", "p95", "max", "after a note p50", "p95", "max", "made afresh p50", "p95", "max"],
   rows,
 );
 table(

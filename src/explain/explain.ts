@@ -193,6 +193,25 @@ function explainObserved(state: ControlState, a: NonNullable<ReturnType<typeof o
   };
 }
 
+export interface ExplainOptions {
+  /**
+   * What every ancestry monitor finds in `creator` and its ancestors (nearest first), as
+   * {@link ancestryFindings} says it; a server keeps it per record (`server/read-models.ts`), since
+   * judging a long record (the goodhart monitor's episodes) is most of what an explanation costs.
+   */
+  readonly ancestry?: (state: ControlState, creator: string) => readonly AncestryFinding[];
+}
+
+/**
+ * What every ancestry monitor finds in `creator`'s line of creators, nearest first.
+ *
+ * @example ancestryFindings(state, "trainer").filter((f) => f.severity === "high")
+ */
+export function ancestryFindings(state: ControlState, creator: string): readonly AncestryFinding[] {
+  return ancestryReport(state, ANCESTRY_MONITORS, { detectors: Object.keys(ANCESTRY_MONITORS) }, creator)
+    .findings;
+}
+
 /**
  * Gather everything the ledger says about one optimizer (or root actor).
  *
@@ -202,6 +221,7 @@ export async function explain(
   state: ControlState,
   store: ExplainSource,
   name: string,
+  options: ExplainOptions = {},
 ): Promise<Explanation | undefined> {
   const o = state.optimizers.get(name);
   const actor = state.actors.get(name);
@@ -315,11 +335,7 @@ export async function explain(
       entries: [r.index],
     });
 
-  const lineFindings =
-    o !== undefined
-      ? ancestryReport(state, ANCESTRY_MONITORS, { detectors: Object.keys(ANCESTRY_MONITORS) }, o.creator)
-          .findings
-      : [];
+  const lineFindings = o !== undefined ? (options.ancestry ?? ancestryFindings)(state, o.creator) : [];
   const serious = lineFindings.filter((f) => f.severity === "critical" || f.severity === "high");
   if (serious.length > 0)
     concerns.push({

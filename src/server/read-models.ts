@@ -31,9 +31,10 @@
  * (as an audit's), at most {@link EXPLAIN_CACHE} cached explanations and {@link SOURCE_CACHE_BYTES} of
  * cached entries and blobs.
  */
+import type { AncestryFinding } from "../control/ancestry.js";
 import type { ControlState } from "../control/state.js";
 import { OptprovError } from "../errors.js";
-import { type ExplainSource, type Explanation, explain } from "../explain/explain.js";
+import { ancestryFindings, type ExplainSource, type Explanation, explain } from "../explain/explain.js";
 import { provenanceTree, type TreeNode } from "../explain/tree.js";
 import { Log } from "../ledger/log.js";
 import type { LedgerStore, StoredEntry } from "../ledger/store.js";
@@ -165,6 +166,21 @@ function jsonOf<T>(kept: Kept<T>, wrap: (value: T) => unknown): Promise<string> 
 export class ReadModels {
   private readonly source: ExplainSource;
   private readonly explained = new Map<string, Kept<Explanation | undefined>>();
+  /** What the ancestry monitors find in each optimizer's own record (generation 1), by name. */
+  private readonly records = new Map<string, readonly AncestryFinding[]>();
+  private readonly ancestry = (state: ControlState, creator: string): readonly AncestryFinding[] => {
+    const line = [creator, ...state.ancestors(creator)].filter((n) => state.optimizers.has(n));
+    // Kept only from a state with no append half way (one could still be undone).
+    const keeping = state.size === this.log.size;
+    return line.flatMap((optimizer, i) => {
+      let own = this.records.get(optimizer);
+      if (own === undefined) {
+        own = ancestryFindings(state, optimizer).filter((f) => f.optimizer === optimizer);
+        if (keeping) this.records.set(optimizer, own);
+      }
+      return i === 0 ? own : own.map((f) => ({ ...f, generation: i + 1 }));
+    });
+  };
   private treeKept: Kept<TreeNode[]> | undefined;
   private queueKept: Kept<QueueItem[]> | undefined;
   private listKept: Kept<OptimizerSummary[]> | undefined;
@@ -237,6 +253,7 @@ export class ReadModels {
   }
 
   private dropAll(): void {
+    this.records.clear();
     this.explained.clear();
     this.treeKept = undefined;
     this.queueKept = undefined;
@@ -246,9 +263,13 @@ export class ReadModels {
   private drop(scope: AnswerScope): void {
     if (scope.kind === "none") return;
     if (scope.kind === "all") {
+      // Monitors' records survive entries that cannot change them (see `answer-scope.ts`).
+      const records = new Map(scope.records ? [] : this.records);
       this.dropAll();
+      for (const [k, v] of records) this.records.set(k, v);
       return;
     }
+    this.records.delete(scope.optimizer);
     if (scope.steps) {
       this.treeKept = undefined;
       this.listKept = undefined;
@@ -274,7 +295,7 @@ export class ReadModels {
       this.explained.set(name, hit);
       return hit;
     }
-    const made = keep(explain(state, this.source, name));
+    const made = keep(explain(state, this.source, name, { ancestry: this.ancestry }));
     if (keeping) {
       this.explained.set(name, made);
       // A failure is not kept, nor is an unknown name: a client asking for many names must not
