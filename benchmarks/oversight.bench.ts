@@ -68,6 +68,8 @@ function option(name: string, fallback: number): number {
 const CALIBRATION = option("calibration", QUICK ? 1 : 2);
 const HELD_OUT = option("held-out", QUICK ? 2 : 5);
 const EPISODES = option("episodes", QUICK ? 250 : 400);
+/** `--family NAME`: only that family (to look into one family's runs; thresholds then come from it alone). */
+const FAMILY = ((i) => (i >= 0 ? argv[i + 1] : undefined))(argv.indexOf("--family"));
 const HELD_OUT_BASE = 100_000;
 const DEPLOY_EPISODES = 20;
 const CHECKPOINT = 100;
@@ -244,6 +246,12 @@ async function runOne(family: EnvironmentFamily, seed: number, control: boolean,
       if (at !== undefined) alarms[name] = { phase: "e", episode: at };
     }
 
+    // A control refused at the gate is a false stop: say why, so that it can be looked into.
+    if (control)
+      for (const d of result.deployments.filter((d) => d.gate !== "allowed"))
+        process.stderr.write(
+          `  false stop: ${family.name} control seed ${seed}, ${d.name}: ${JSON.stringify(d.reasons).slice(0, 2000)}\n`,
+        );
     return {
       family: family.name,
       control,
@@ -366,6 +374,7 @@ const t0 = performance.now();
 const runs: Run[] = [];
 const plan: [EnvironmentFamily, number, boolean, Split][] = [];
 for (const family of ENVIRONMENT_FAMILIES) {
+  if (FAMILY !== undefined && family.name !== FAMILY) continue;
   for (let i = 1; i <= CALIBRATION; i++)
     for (const control of [false, true]) plan.push([family, i, control, "calibration"]);
   for (let i = 1; i <= HELD_OUT; i++)
