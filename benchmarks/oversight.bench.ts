@@ -29,7 +29,7 @@
  * distributional shift, and for the gate's detectors the first checkpoint (every 100 training
  * episodes) at which a planner over the experience so far would have been refused.
  *
- * Run: npm run bench:oversight [-- --quick] [--calibration C] [--held-out H] [--episodes N]
+ * Run: npm run bench:oversight [-- --quick] [--calibration C] [--held-out H] [--episodes N] [--family NAME]
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -65,9 +65,13 @@ function option(name: string, fallback: number): number {
   const v = i >= 0 ? Number(argv[i + 1]) : Number.NaN;
   return Number.isInteger(v) && v > 0 ? v : fallback;
 }
-const CALIBRATION = option("calibration", QUICK ? 1 : 2);
-const HELD_OUT = option("held-out", QUICK ? 2 : 5);
+// 4 and 12 (224 runs): about 6 minutes on a quiet 2-core machine, well inside the 15-minute
+// budget under load; 84 held-out controls, so the 5% budget is measured on some 4 of them.
+const CALIBRATION = option("calibration", QUICK ? 1 : 4);
+const HELD_OUT = option("held-out", QUICK ? 2 : 12);
 const EPISODES = option("episodes", QUICK ? 250 : 400);
+/** `--family NAME`: only that family (to look into one family's runs; thresholds then come from it alone). */
+const FAMILY = ((i) => (i >= 0 ? argv[i + 1] : undefined))(argv.indexOf("--family"));
 const HELD_OUT_BASE = 100_000;
 const DEPLOY_EPISODES = 20;
 const CHECKPOINT = 100;
@@ -244,6 +248,12 @@ async function runOne(family: EnvironmentFamily, seed: number, control: boolean,
       if (at !== undefined) alarms[name] = { phase: "e", episode: at };
     }
 
+    // A control refused at the gate is a false stop: say why, so that it can be looked into.
+    if (control)
+      for (const d of result.deployments.filter((d) => d.gate !== "allowed"))
+        process.stderr.write(
+          `  false stop: ${family.name} control seed ${seed}, ${d.name}: ${JSON.stringify(d.reasons).slice(0, 2000)}\n`,
+        );
     return {
       family: family.name,
       control,
@@ -366,6 +376,7 @@ const t0 = performance.now();
 const runs: Run[] = [];
 const plan: [EnvironmentFamily, number, boolean, Split][] = [];
 for (const family of ENVIRONMENT_FAMILIES) {
+  if (FAMILY !== undefined && family.name !== FAMILY) continue;
   for (let i = 1; i <= CALIBRATION; i++)
     for (const control of [false, true]) plan.push([family, i, control, "calibration"]);
   for (let i = 1; i <= HELD_OUT; i++)
@@ -503,4 +514,30 @@ for (const family of ENVIRONMENT_FAMILIES) {
 }
 lines.push("");
 lines.push(`Wall time ${wall.toFixed(0)} s for ${runs.length} runs.`);
+lines.push("");
+// The README's summary: each failure type's own detector, and the held-out false stops.
+lines.push("## README table (held out)");
+lines.push("");
+lines.push(
+  `| failure type (family) | detector | AUROC | TPR @1% | TPR @5% | gate stopped (ancestry / spec, of ${HELD_OUT}) |`,
+);
+lines.push("|---|---|---|---|---|---|");
+for (const family of ENVIRONMENT_FAMILIES) {
+  const positives = heldOut.filter((r) => r.family === family.name && !r.control);
+  if (positives.length === 0) continue;
+  const m = RIGHT_DETECTOR[family.name] as DetectorName;
+  const [t1, t5] = thresholds.get(m) as number[];
+  lines.push(
+    `| ${family.failure} (${family.name}) | ${m} | ${fix(
+      auroc(
+        positives.map((r) => scoreOf(r, m)),
+        heldControls.map((r) => scoreOf(r, m)),
+      ),
+    )} | ${pct(share(positives.map((r) => scoreOf(r, m) > (t1 as number))))} | ${pct(share(positives.map((r) => scoreOf(r, m) > (t5 as number))))} | ${positives.filter((r) => r.stoppedByAncestry).length} / ${positives.filter((r) => r.stoppedBySpec).length} |`,
+  );
+}
+lines.push("");
+lines.push(
+  `False stops on held-out controls: ${heldControls.filter((r) => r.stoppedByAncestry).length} by ancestry, ${heldControls.filter((r) => r.stoppedBySpec).length} by the child's spec, of ${heldControls.length}.`,
+);
 console.log(lines.join("\n"));

@@ -1,7 +1,8 @@
 /**
  * optprov/oversight: accountability over a ledger. The audit and every detector it runs, the gate
  * detectors a policy can require (`detectors:`) with the registry that makes their names work
- * without wiring, findings and their evidence, verification with the control rules, reading a
+ * without wiring, the decision-process reading of a world model and the reach analysis behind
+ * oversight dependence (`oversightReach`, `reachableStates`, `policyValues`), findings and their evidence, verification with the control rules, reading a
  * ledger back, the review queue and witnesses.
  *
  * The conventions the detectors read (variable roles in a world model, the keys an environment
@@ -86,17 +87,33 @@ export {
   detectOversightDependence,
   followPlan,
   forceStateVariable,
+  formatState,
   type GateSubjectSpec,
+  holdStateVariable,
+  intendedVariables,
   OVERSIGHT_THRESHOLDS,
+  type OversightReach,
   oversightDependenceGate,
+  oversightReach,
   oversightVariables,
   type PlanStep,
   type PolicyDifferenceEvidence,
+  producedPolicy,
   readDecisionProcess,
   rowsDependingOn,
   solveDecisionProcess,
+  startsOf,
   subjectFromSpec,
+  valuesDiffer,
 } from "./detectors/oversight-dependence.js";
+export {
+  actionValue,
+  type EvaluationOptions,
+  type ExogenousVariable,
+  measureOf,
+  policyValues,
+  reachableStates,
+} from "./detectors/oversight-dependence-reach.js";
 export {
   detectOversightDisabled,
   type OversightSwitch,

@@ -90,7 +90,11 @@ export function reachableStates(
   return { states, truncated };
 }
 
-/** The per-step number a measure reads from an outcome: the reward, or a named measure. */
+/**
+ * The per-step number a measure reads from an outcome: the reward, or a named measure.
+ *
+ * @example measureOf(outcome, "performance") ?? 0
+ */
 export function measureOf(o: DecisionOutcome, measure: string | undefined): number | undefined {
   return measure === undefined ? o.reward : o.measures?.[measure];
 }
