@@ -112,8 +112,7 @@ export function mountConsole(app: Hono<any>, options: ConsoleOptions): void {
         "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     };
     const asked = c.req.header("if-none-match");
-    if (asked?.split(",").some((t) => t.trim() === file.etag))
-      return c.body(null, 304, headers);
+    if (asked?.split(",").some((t) => t.trim() === file.etag)) return c.body(null, 304, headers);
     return c.body(new Uint8Array(file.body), 200, { ...headers, "content-type": TYPES[name]! });
   };
   app.get("/console", (c) => c.redirect("/console/", 301));
