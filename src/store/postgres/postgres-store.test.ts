@@ -201,4 +201,52 @@ describe("postgres store, hostile and odd places", () => {
       await store.close();
     }
   });
+
+  it("commits an append synchronously though the database's default is asynchronous", async () => {
+    const url = await server.database();
+    const name = new URL(url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
+      const store = await PostgresStore.open(url);
+      const envelope = new Uint8Array(Buffer.from('{"entry":0}'));
+      await store.append({
+        start: 0,
+        entries: [{ index: 0, envelope, leafHash: leafHash(envelope) }],
+        nodes: [],
+        blobs: [],
+      });
+      await store.close();
+      // What the append's own transaction commits under: the setting after the call, in the call's transaction.
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        expect((await c.query("SHOW synchronous_commit")).rows[0].synchronous_commit).toBe("off");
+        await c.query("BEGIN");
+        const envelope1 = Buffer.from('{"entry":1}');
+        await c.query("SELECT optprov_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", [
+          1,
+          [1],
+          envelope1,
+          [envelope1.length],
+          Buffer.from(leafHash(envelope1)),
+          [32],
+          [],
+          [],
+          Buffer.alloc(0),
+          [],
+          [],
+          Buffer.alloc(0),
+          [],
+        ]);
+        expect((await c.query("SHOW synchronous_commit")).rows[0].synchronous_commit).toBe("on");
+        await c.query("ROLLBACK");
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await admin.end();
+    }
+  });
 });
