@@ -189,6 +189,16 @@ describe("the console in chromium", () => {
       await other.reload();
       await other.locator(".graph-page .error").waitFor();
       expect(await other.locator(".graph-page .error .code").textContent()).toBe("LAYOUT");
+      // Once the worker can load again, the next drawing starts a new one.
+      await other.unroute("**/elk-worker.js");
+      await other.evaluate(() => {
+        location.hash = "#/review";
+      });
+      await other.locator("#review-title").waitFor();
+      await other.evaluate(() => {
+        location.hash = "#/graph";
+      });
+      await other.locator("g.node").first().waitFor();
     } finally {
       await other.close();
     }
