@@ -72,6 +72,9 @@ export function startLayout(): void {
         fail(
           new ConsoleError("LAYOUT", `the graph's layout worker failed: ${ev.message || "it did not load"}`),
         );
+        // The next drawing (a live redraw, a return to the graph) starts a new worker.
+        w.terminate();
+        if (worker?.elk === elk) worker = undefined;
       });
       return w;
     },

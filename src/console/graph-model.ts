@@ -19,6 +19,10 @@ export interface GraphNode {
   readonly href: string;
   severity: Severity | undefined;
   findings: number;
+  /** Who approved its creation, as the log counted them (empty for automatic approvals and roots). */
+  approvedBy: readonly string[];
+  /** For a pending request: counted approvals of those needed, e.g. "1 of 2". */
+  approvals: string | undefined;
 }
 
 export interface GraphEdge {
@@ -55,6 +59,8 @@ export function buildGraph(
         href: page(name),
         severity: undefined,
         findings: 0,
+        approvedBy: [],
+        approvals: undefined,
       });
   };
   for (const r of roots) if (r.kind === "actor") actor(r.name, r.index);
@@ -68,14 +74,23 @@ export function buildGraph(
       href: page(o.name),
       severity: undefined,
       findings: 0,
+      approvedBy: [],
+      approvals: undefined,
     });
   }
   for (const o of optimizers) {
     if (!nodes.has(o.creator)) actor(o.creator, -1);
     edges.push({ id: `e:${o.creator}>${o.name}`, source: o.creator, target: o.name });
   }
+  const counted = (q: QueueItem) =>
+    q.approvals.filter((a) => a.decision === "approve" && q.counted.includes(a.by)).map((a) => a.by);
   for (const q of queue) {
     if (q.kind !== "creation" || q.optimizer === undefined || q.creator === undefined) continue;
+    const made = nodes.get(q.optimizer);
+    if (made !== undefined && made.status !== "actor") {
+      made.approvedBy = [...new Set([...made.approvedBy, ...counted(q)])];
+      continue;
+    }
     const status: NodeStatus | undefined =
       q.status === "pending"
         ? "pending"
@@ -94,6 +109,8 @@ export function buildGraph(
       href: `#/review?item=${q.index}`,
       severity: undefined,
       findings: 0,
+      approvedBy: counted(q),
+      approvals: status === "pending" ? `${counted(q).length} of ${q.needed}` : undefined,
     });
     edges.push({ id: `e:${q.creator}>${id}`, source: q.creator, target: id });
   }

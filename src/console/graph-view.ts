@@ -162,6 +162,13 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
   const nodeEls = new Map<string, SVGGElement>();
   for (const n of graph.nodes) {
     const pos = placed.positions.get(n.id) ?? { x: 0, y: 0 };
+    // Who let it exist: the approvers of its creation, or how far a pending request has come.
+    const approval =
+      n.approvals !== undefined
+        ? `, ${n.approvals} approvals`
+        : n.approvedBy.length > 0
+          ? `, approved by ${n.approvedBy.join(", ")}`
+          : "";
     const g = svg("g", {
       class: `node st-${n.status}`,
       transform: `translate(${pos.x},${pos.y})`,
@@ -169,7 +176,8 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
       role: "link",
       "data-id": n.id,
       "data-status": n.status,
-      "aria-label": `${n.label}, ${STATUS_LABEL[n.status]}${n.process ? `, ${n.process}` : ""}`,
+      "data-approved-by": n.approvedBy.join(" "),
+      "aria-label": `${n.label}, ${STATUS_LABEL[n.status]}${n.process ? `, ${n.process}` : ""}${approval}`,
     });
     g.append(svg("rect", { width: W, height: H, rx: n.status === "actor" ? 17 : 5 }));
     const t = svg("text", { x: 10, y: 14 });
@@ -177,7 +185,7 @@ function draw(root: HTMLElement, graph: Graph, placed: Placed, open: (href: stri
     const sub = svg("text", { x: 10, y: 27, class: "sub" });
     sub.textContent = n.status === "actor" ? "root" : `${n.process ?? "?"} · ${STATUS_LABEL[n.status]}`;
     const title = svg("title", {});
-    title.textContent = `${n.label} (${STATUS_LABEL[n.status]}) #${n.index}`;
+    title.textContent = `${n.label} (${STATUS_LABEL[n.status]}${approval}) #${n.index}`;
     g.append(t, sub, title);
     if (n.severity !== undefined) {
       g.append(badge(n.severity, n.findings));

@@ -49,6 +49,8 @@ document.body.replaceChildren(
 let seen = { size: -1, checkpoint: -1 };
 
 let generation = 0;
+/** Whether a live redraw is being built: the next poll waits for it rather than start another. */
+let building = false;
 
 /**
  * Show the page the hash names. A refresh of the page on view (`live`: the log grew) builds the new
@@ -92,7 +94,9 @@ function route(live = false): void {
     });
     return;
   }
+  building = true;
   void view.ready.finally(() => {
+    building = false;
     if (mine !== generation) return;
     const focused = document.activeElement instanceof Element ? focusKey(document.activeElement) : undefined;
     const scroll = [window.scrollX, window.scrollY] as const;
@@ -104,11 +108,13 @@ function route(live = false): void {
   });
 }
 
-/** A selector that finds the same control in a redrawn page: a graph node by id, else an element's id. */
+/** A selector that finds the same control in a redrawn page: a graph node or a queue item, else an element's id. */
 function focusKey(e: Element): string | undefined {
   if (!main.contains(e)) return undefined;
   const id = e.getAttribute("data-id");
   if (id !== null) return `[data-id="${CSS.escape(id)}"]`;
+  const index = e.getAttribute("data-index");
+  if (index !== null) return `[data-index="${CSS.escape(index)}"]`;
   return e.id === "" ? undefined : `#${CSS.escape(e.id)}`;
 }
 
@@ -125,7 +131,9 @@ async function poll(force = false): Promise<void> {
     const grew = seen.size >= 0 && (next.size > seen.size || next.checkpoint > seen.checkpoint);
     // A redraw would drop what someone is typing (a reason, a key): wait until they leave the field.
     const typing = document.activeElement?.matches("main input, main textarea, main select") === true;
-    if (grew && typing && !force) return;
+    // A redraw slower than the polls (a slow audit, a large layout) would otherwise be replaced by
+    // the next one before it is shown, and the page would never catch up: let it finish first.
+    if (grew && (typing || building) && !force) return;
     seen = next;
     if (grew || force) route(true);
   } catch (err) {

@@ -108,6 +108,9 @@ describe("the console in chromium", () => {
     expect(byId.get("bob")).toBe("actor");
     const request = [...ledger.state.requests.values()][0]!;
     expect(byId.get(`request:${request.index}`)).toBe("pending");
+    expect(
+      await page.locator(`g.node[data-id="request:${request.index}"]`).getAttribute("aria-label"),
+    ).toContain("0 of 1 approvals");
     // Filtering by status hides the others.
     await page.locator('input[data-status="running"]').uncheck();
     expect(await page.locator('g.node[data-id="trainer"]').isVisible()).toBe(false);
@@ -189,6 +192,16 @@ describe("the console in chromium", () => {
       await other.reload();
       await other.locator(".graph-page .error").waitFor();
       expect(await other.locator(".graph-page .error .code").textContent()).toBe("LAYOUT");
+      // Once the worker can load again, the next drawing starts a new one.
+      await other.unroute("**/elk-worker.js");
+      await other.evaluate(() => {
+        location.hash = "#/review";
+      });
+      await other.locator("#review-title").waitFor();
+      await other.evaluate(() => {
+        location.hash = "#/graph";
+      });
+      await other.locator("g.node").first().waitFor();
     } finally {
       await other.close();
     }
@@ -254,6 +267,10 @@ describe("the console in chromium", () => {
     expect(steps).toBeGreaterThan(0);
     await page.goto(`${served.url}/console/#/graph`);
     await page.locator('g.node[data-id="trainer"][data-status="halted"]').waitFor();
+    // The planner bob approved in the page says so on the graph.
+    const planner = page.locator('g.node[data-id="planner"]');
+    expect(await planner.getAttribute("data-approved-by")).toBe("bob");
+    expect(await planner.getAttribute("aria-label")).toContain("approved by bob");
   });
 
   it("shows entries as they arrive, without a loading flash, keeping the viewport and the focused node", async () => {
