@@ -10,22 +10,25 @@
  *   each says which answers it can change (`answer-scope.ts`: a note none, a step batch its
  *   optimizer's explanation and those of its descendants, the tree and the list). So an append
  *   costs the answers it changes, made again once, and a read of a kept answer costs a look at the
- *   log's size and sending bytes already made. More than {@link MAX_SCOPED_ENTRIES} appends since the
- *   last look drop every answer. What an explanation reads beyond the state (a creation's inline
- *   spec, a spec blob, the last step batch) never changes once written, so it sits in a
- *   byte-bounded cache in front of the store.
+ *   log's size and sending bytes already made. More than {@link MAX_SCOPED_ENTRIES} appends since
+ *   the last look drop every answer. What the ancestry monitors find in each optimizer's own record
+ *   is kept apart, until its next step batch or an observation about it: judging a long record
+ *   (goodhart: about 35 ms at 1,000 episodes) is most of what an explanation made afresh costs, and
+ *   a trainer's record is read by the explanation of every optimizer it made. What an explanation
+ *   reads beyond the state (a creation's inline spec, a spec blob, the last step batch) never
+ *   changes once written, so it sits in a byte-bounded cache in front of the store.
  * - Findings come from the audit's detectors kept running on a replay of their own
  *   (`oversight/audit-replay.ts`): opened once over the store when the server starts (the rebuild),
  *   then told only of entries they have not seen, whoever appended them. A request asks the
  *   detectors what they hold (once per log size), which costs what their `finish` costs, not a
- *   replay. The replay is separate from the server's log because the detectors need every entry's
- *   whole statement (step columns) and the control state as of that entry, which the admitting log
- *   neither keeps nor passes on; the price is a second control state in memory and each entry read
- *   back once more.
+ *   replay (the goodhart detector judges again only the records that changed). The replay is
+ *   separate from the server's log because the detectors need every entry's whole statement (step
+ *   columns) and the control state as of that entry, which the admitting log neither keeps nor
+ *   passes on; the price is a second control state in memory and each entry read back once more.
  * - The verification in a findings answer is the latest completed full `verify` of the store (it
  *   re-checks every signature, node and checkpoint: minutes at a million entries), run in the
- *   background when a findings request finds the last one older than the log, at most one at a
- *   time (and at most once per `reverifyMs`, when set); `verify` is null until the first completes.
+ *   background when a findings request finds the last one older than the log, at most one at a time
+ *   (and at most once per `reverifyMs`, when set); `verify` is null until the first completes.
  *
  * Memory: the control state (bounded per optimizer by the state's own caps), the detectors' memory
  * (as an audit's), at most {@link EXPLAIN_CACHE} cached explanations and {@link SOURCE_CACHE_BYTES} of
