@@ -22,6 +22,7 @@ import { readLedger } from "../oversight/read-ledger.js";
 import { openLedger } from "../sdk/ledger.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { createServer } from "./app.js";
+import { ReadModels } from "./read-models.js";
 import { tmpDir } from "./test-support/fixture.js";
 import { expectSameAsReplay, names, openReads } from "./test-support/read-models.js";
 
@@ -370,4 +371,45 @@ describe("read models behind the HTTP API", () => {
       await log.close();
     }
   }, 120_000);
+});
+
+describe("background verification's share of the time", () => {
+  it("verifies a grown log again at once while verifying is quick, and waits out its share once it is slow", async () => {
+    const file = path.join(dir, "share.db");
+    const writer = await openLedger({ path: file, logKey: generateSignerKey("log.share") });
+    await writer.root({ name: "alice", key: alice });
+    const note = (text: string) =>
+      writer.log.appendEntry("note", { actor: "alice", time: new Date().toISOString(), text }, alice);
+    await note("one");
+    const open = async (options: ConstructorParameters<typeof ReadModels>[1]) => {
+      const log = await Log.open(SqliteStore.open(file), { rules: ledgerRules() });
+      const reads = new ReadModels(log, { verifyWaitMs: 60_000, ...options });
+      reads.start();
+      await reads.ready();
+      return { log, reads };
+    };
+    // Every verification counts as slow (from 0 ms), and may take a millionth of the time: after
+    // the first, none starts again within this test.
+    const rationed = await open({ verifyShare: 1e-6, verifyShareFromMs: 0 });
+    const quick = await open({});
+    try {
+      const size0 = writer.log.size;
+      expect((await rationed.reads.findings()).verify?.entries).toBe(size0);
+      expect((await quick.reads.findings()).verify?.entries).toBe(size0);
+      await note("two");
+      await rationed.log.catchUp();
+      await quick.log.catchUp();
+      const stale = await rationed.reads.findings();
+      expect(stale.size).toBe(size0 + 1);
+      expect(stale.verifying).toBe(false);
+      expect(stale.verify?.entries).toBe(size0);
+      expect((await quick.reads.findings()).verify?.entries).toBe(size0 + 1);
+    } finally {
+      for (const r of [rationed, quick]) {
+        await r.reads.close();
+        await r.log.close();
+      }
+      await writer.close();
+    }
+  });
 });

@@ -27,8 +27,10 @@
  *   passes on; the price is a second control state in memory and each entry read back once more.
  * - The verification in a findings answer is the latest completed full `verify` of the store (it
  *   re-checks every signature, node and checkpoint: minutes at a million entries), run in the
- *   background when a findings request finds the last one older than the log, at most one at a time
- *   (and at most once per `reverifyMs`, when set); `verify` is null until the first completes.
+ *   background when a findings request finds the last one older than the log, at most one at a time,
+ *   and kept to a share of the time once one lasts a second or more (`verifyShare`: a million
+ *   entries are not re-verified back to back while a console polls); `verify` is null until the
+ *   first completes, and its `entries` says how much of the log it covers.
  *
  * Memory: the control state (bounded per optimizer by the state's own caps), the detectors' memory
  * (as an audit's), at most {@link EXPLAIN_CACHE} cached explanations and {@link SOURCE_CACHE_BYTES} of
@@ -63,8 +65,17 @@ export interface ReadModelOptions {
   readonly pool?: WorkerPool;
   /** How long a findings request waits for a verification under way before answering with the last one (default 2,000 ms). */
   readonly verifyWaitMs?: number;
-  /** Least time between the end of one background verification and the start of the next (default 0: one at a time, back to back while findings are asked for). */
+  /** Least time between the end of one background verification and the start of the next (default 0). */
   readonly reverifyMs?: number;
+  /**
+   * The share of the time background verification may take once one lasts `verifyShareFromMs`
+   * or more (default 0.1 from 1,000 ms): after a verification that took t, the next starts no
+   * sooner than t x (1 / share - 1) after it ended. A ledger that verifies in under a second is
+   * verified again as soon as it has grown and findings are asked for; one of a million entries
+   * (minutes) is not re-verified back to back while a console polls.
+   */
+  readonly verifyShare?: number;
+  readonly verifyShareFromMs?: number;
   /** Told of a background failure (a replay or a verification that threw). */
   readonly onError?: (err: unknown) => void;
 }
@@ -416,6 +427,8 @@ class FindingsModel {
   private verified: VerifyReport | null = null;
   private verifying: Promise<void> | undefined;
   private verifyEnded = Number.NEGATIVE_INFINITY;
+  /** How long the last background verification took, in ms. */
+  private verifyTook = 0;
   private closed = false;
   private readonly verifyWaitMs: number;
   private readonly reverifyMs: number;
@@ -488,6 +501,14 @@ class FindingsModel {
     };
   }
 
+  /** The least time from the end of one background verification to the start of the next. */
+  private restAfterVerify(): number {
+    const share = this.options.verifyShare ?? 0.1;
+    const from = this.options.verifyShareFromMs ?? 1000;
+    const rest = share > 0 && this.verifyTook >= from ? this.verifyTook * (1 / share - 1) : 0;
+    return Math.max(this.reverifyMs, rest);
+  }
+
   /** Start a verification when the last one is older than the log (and old enough), then wait a little for it. */
   private async verifyIfStale(size: number): Promise<void> {
     const stale = this.verified === null || this.verified.entries < size;
@@ -495,9 +516,10 @@ class FindingsModel {
       stale &&
       this.verifying === undefined &&
       !this.closed &&
-      performance.now() - this.verifyEnded >= this.reverifyMs
+      performance.now() - this.verifyEnded >= this.restAfterVerify()
     ) {
       const run = (async () => {
+        const started = performance.now();
         try {
           const report = await verifyLedger(this.store, this.options.pool ? { pool: this.options.pool } : {});
           // The verifier reads a still store: entries, nodes and checkpoints appended while it ran
@@ -510,6 +532,7 @@ class FindingsModel {
           this.options.onError?.(err);
         } finally {
           this.verifyEnded = performance.now();
+          this.verifyTook = this.verifyEnded - started;
           this.verifying = undefined;
         }
       })();
