@@ -57,6 +57,8 @@ const STATUS_LABEL: Record<NodeStatus, string> = {
 export function graphPage(open: (href: string) => void): GraphPage {
   const root = el("section", { class: "graph-page", "aria-labelledby": "graph-title" });
   root.append(el("h2", { id: "graph-title" }, "Provenance graph"), loading("the provenance graph"));
+  const failed = (err: unknown) =>
+    root.replaceChildren(el("h2", { id: "graph-title" }, "Provenance graph"), errorBox(err));
   const ready = (async () => {
     let graph: Graph;
     // The worker loads and warms up while the reads are in flight.
@@ -71,7 +73,7 @@ export function graphPage(open: (href: string) => void): GraphPage {
       graph = buildGraph(tree.roots, opt.optimizers, review.items);
       if (kept.findings !== undefined) addFindings(graph, kept.findings);
     } catch (err) {
-      root.replaceChildren(el("h2", { id: "graph-title" }, "Provenance graph"), errorBox(err));
+      failed(err);
       return;
     }
     if (graph.nodes.length === 0) {
@@ -93,7 +95,7 @@ export function graphPage(open: (href: string) => void): GraphPage {
         kept.layout = { key, placed };
       }
     } catch (err) {
-      root.replaceChildren(el("h2", { id: "graph-title" }, "Provenance graph"), errorBox(err));
+      failed(err);
       return;
     }
     draw(root, graph, placed, open);

@@ -20,8 +20,9 @@ const logKey = generateSignerKey("log.test");
 const origin = logKey.name;
 const alice = generateSignerKey("alice");
 
-async function fresh() {
-  const log = await Log.open(SqliteStore.open(path.join(dir, `l${n++}.db`)), { logKey });
+/** A log (in `file`, a new one by default) whose first entry introduces alice. */
+async function fresh(file = path.join(dir, `l${n++}.db`)) {
+  const log = await Log.open(SqliteStore.open(file), { logKey });
   await log.appendEntry(
     "actor",
     { actor: "alice", time, role: "person", key: formatVerifierKey(alice) },
@@ -137,12 +138,7 @@ describe("log admission", () => {
 
   it("two logs on one file take turns (the second reloads on conflict)", async () => {
     const file = path.join(dir, `shared${n++}.db`);
-    const a = await Log.open(SqliteStore.open(file), { logKey });
-    await a.appendEntry(
-      "actor",
-      { actor: "alice", time, role: "person", key: formatVerifierKey(alice) },
-      alice,
-    );
+    const a = await fresh(file);
     const b = await Log.open(SqliteStore.open(file), { logKey });
     await a.append([note("from a")]);
     await b.append([note("from b")]);
@@ -287,12 +283,7 @@ describe("group commit", () => {
 
   it("on a conflict with another writer, catches up and decides the whole group again", async () => {
     const file = path.join(dir, `group${n++}.db`);
-    const a = await Log.open(SqliteStore.open(file), { logKey });
-    await a.appendEntry(
-      "actor",
-      { actor: "alice", time, role: "person", key: formatVerifierKey(alice) },
-      alice,
-    );
+    const a = await fresh(file);
     const b = await Log.open(SqliteStore.open(file), { logKey });
     const spy = spied(b.store);
     const bob = generateSignerKey("bob");
@@ -323,12 +314,7 @@ describe("group commit", () => {
 
   it("does not refuse on a state another writer has moved past", async () => {
     const file = path.join(dir, `stale${n++}.db`);
-    const a = await Log.open(SqliteStore.open(file), { logKey });
-    await a.appendEntry(
-      "actor",
-      { actor: "alice", time, role: "person", key: formatVerifierKey(alice) },
-      alice,
-    );
+    const a = await fresh(file);
     const b = await Log.open(SqliteStore.open(file), { logKey });
     const bob = generateSignerKey("bob");
     await a.append([

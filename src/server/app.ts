@@ -18,7 +18,7 @@ import { type Context, Hono } from "hono";
 import type { ControlState } from "../control/state.js";
 import { FormatError, OptprovError, ServerError } from "../errors.js";
 import { decodeBase64, encodeBase64, preview } from "../ledger/base64.js";
-import { MAX_ENVELOPE_BYTES, MAX_SIGNATURES, parseEnvelope, serializeEnvelope } from "../ledger/dsse.js";
+import { canonicalEnvelopeBytes, parseEnvelope, serializeEnvelope } from "../ledger/dsse.js";
 import { openEntry } from "../ledger/entry.js";
 import { formatVerifierKey } from "../ledger/keys.js";
 import { checkpointWithCosignatures, type Log } from "../ledger/log.js";
@@ -142,39 +142,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Canonical standard padded base64 is exactly the text that decoding and encoding again gives back. */
-const canonicalBase64 = (text: string) => Buffer.from(text, "base64").toString("base64") === text;
-
-const ENVELOPE_KEYS = ["payloadType", "payload", "signatures"];
-const SIGNATURE_KEYS = ["keyid", "sig"];
-const sameKeys = (v: object, keys: readonly string[]) => {
-  const own = Object.keys(v);
-  return own.length === keys.length && own.every((k, i) => k === keys[i]);
-};
-
-/**
- * The envelope's bytes when it already is in the log's serialisation (its fields in that order,
- * every keyid present, canonical base64): `JSON.stringify` of it is then exactly what parsing and
- * serialising it would give, for a fraction of the cost (that round trip was a tenth of the server's
- * main thread in bench:server). Anything else is undefined, and takes the full parse, which also
- * says what is wrong. The workers parse every envelope again when they check its signature.
- */
-function alreadyCanonical(e: Record<string, unknown>): Uint8Array | undefined {
-  if (!sameKeys(e, ENVELOPE_KEYS)) return undefined;
-  const { payloadType, payload, signatures } = e;
-  if (typeof payloadType !== "string" || payloadType.length === 0) return undefined;
-  if (typeof payload !== "string" || !Array.isArray(signatures)) return undefined;
-  if (signatures.length === 0 || signatures.length > MAX_SIGNATURES) return undefined;
-  for (const sig of signatures as unknown[]) {
-    if (!isRecord(sig) || !sameKeys(sig, SIGNATURE_KEYS)) return undefined;
-    if (typeof sig.keyid !== "string" || typeof sig.sig !== "string" || !canonicalBase64(sig.sig))
-      return undefined;
-  }
-  if (!canonicalBase64(payload)) return undefined;
-  const bytes = Buffer.from(JSON.stringify(e), "utf8");
-  return bytes.length <= MAX_ENVELOPE_BYTES ? bytes : undefined;
-}
-
 /**
  * The envelopes and blobs of a `POST /v1/entries` body, each envelope in the log's own serialisation
  * (fixed field order, no whitespace): the leaf is what the log hashes, so a client's envelope sent
@@ -206,7 +173,9 @@ function parseAppendBody(text: string, maxBatch: number): { envelopes: Uint8Arra
     if (!isRecord(e))
       throw new FormatError("ENVELOPE_INVALID", `envelopes[${i}]: expected a DSSE envelope object`);
     try {
-      return alreadyCanonical(e) ?? serializeEnvelope(parseEnvelope(Buffer.from(JSON.stringify(e), "utf8")));
+      return (
+        canonicalEnvelopeBytes(e) ?? serializeEnvelope(parseEnvelope(Buffer.from(JSON.stringify(e), "utf8")))
+      );
     } catch (err) {
       if (err instanceof FormatError)
         throw new FormatError(err.code, `envelopes[${i}]: ${err.message}`, { cause: err });

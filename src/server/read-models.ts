@@ -166,6 +166,13 @@ function keep<T>(value: Promise<T>): Kept<T> {
   return { value, json: undefined };
 }
 
+/** The answers made once per log rather than per optimizer. */
+interface LogAnswers {
+  tree: TreeNode[];
+  queue: QueueItem[];
+  list: OptimizerSummary[];
+}
+
 function jsonOf<T>(kept: Kept<T>, wrap: (value: T) => unknown): Promise<string> {
   kept.json ??= kept.value.then((v) => JSON.stringify(wrap(v)));
   return kept.json;
@@ -195,9 +202,8 @@ export class ReadModels {
       return i === 0 ? own : own.map((f) => ({ ...f, generation: i + 1 }));
     });
   };
-  private treeKept: Kept<TreeNode[]> | undefined;
-  private queueKept: Kept<QueueItem[]> | undefined;
-  private listKept: Kept<OptimizerSummary[]> | undefined;
+  /** The answers that are one per log (not per optimizer), each kept until an append can change it. */
+  private readonly kept = new Map<keyof LogAnswers, Kept<unknown>>();
   /** The log size up to which every append has been read for the answers it changes. */
   private seen = 0;
   private scoping: Promise<void> = Promise.resolve();
@@ -266,27 +272,24 @@ export class ReadModels {
     });
   }
 
-  private dropAll(): void {
-    this.records.clear();
+  /** Drop every answer, and with `records` what the monitors found in every record too. */
+  private dropAll(records = true): void {
+    if (records) this.records.clear();
     this.explained.clear();
-    this.treeKept = undefined;
-    this.queueKept = undefined;
-    this.listKept = undefined;
+    this.kept.clear();
   }
 
   private drop(scope: AnswerScope): void {
     if (scope.kind === "none") return;
+    // Monitors' records survive entries that cannot change them (see `answer-scope.ts`).
     if (scope.kind === "all") {
-      // Monitors' records survive entries that cannot change them (see `answer-scope.ts`).
-      const records = new Map(scope.records ? [] : this.records);
-      this.dropAll();
-      for (const [k, v] of records) this.records.set(k, v);
+      this.dropAll(scope.records);
       return;
     }
     this.records.delete(scope.optimizer);
     if (scope.steps) {
-      this.treeKept = undefined;
-      this.listKept = undefined;
+      this.kept.delete("tree");
+      this.kept.delete("list");
     }
     // The optimizer and everything in its line below it (their explanations read its record).
     const state = this.log.state;
@@ -339,12 +342,21 @@ export class ReadModels {
     return (await kept.value) === undefined ? undefined : jsonOf(kept, (e) => e);
   }
 
-  private async keptTree(): Promise<Kept<TreeNode[]>> {
+  /** The answer `name` as kept, or made from the current state (and kept when it may be). */
+  private async keptAnswer<K extends keyof LogAnswers>(
+    name: K,
+    make: (state: ControlState) => LogAnswers[K],
+  ): Promise<Kept<LogAnswers[K]>> {
     const { state, keep: keeping } = await this.current();
-    if (this.treeKept !== undefined) return this.treeKept;
-    const made = keep(Promise.resolve(provenanceTree(state)));
-    if (keeping) this.treeKept = made;
+    const hit = this.kept.get(name) as Kept<LogAnswers[K]> | undefined;
+    if (hit !== undefined) return hit;
+    const made = keep<LogAnswers[K]>(Promise.resolve(make(state)));
+    if (keeping) this.kept.set(name, made);
     return made;
+  }
+
+  private keptTree(): Promise<Kept<TreeNode[]>> {
+    return this.keptAnswer("tree", provenanceTree);
   }
 
   async tree(): Promise<TreeNode[]> {
@@ -356,12 +368,8 @@ export class ReadModels {
     return jsonOf(await this.keptTree(), (roots) => ({ roots }));
   }
 
-  private async keptQueue(): Promise<Kept<QueueItem[]>> {
-    const { state, keep: keeping } = await this.current();
-    if (this.queueKept !== undefined) return this.queueKept;
-    const made = keep(Promise.resolve(reviewQueue(state)));
-    if (keeping) this.queueKept = made;
-    return made;
+  private keptQueue(): Promise<Kept<QueueItem[]>> {
+    return this.keptAnswer("queue", reviewQueue);
   }
 
   async review(): Promise<QueueItem[]> {
@@ -375,27 +383,21 @@ export class ReadModels {
     return JSON.stringify({ items: (await kept.value).filter((i) => i.status === status) });
   }
 
-  private async keptList(): Promise<Kept<OptimizerSummary[]>> {
-    const { state, keep: keeping } = await this.current();
-    if (this.listKept !== undefined) return this.listKept;
-    const made = keep(
-      Promise.resolve(
-        [...state.optimizers.values()].map((o) => ({
-          name: o.name,
-          creator: o.creator,
-          index: o.index,
-          time: o.time,
-          process: o.process,
-          depth: o.depth,
-          haltedBy: state.haltedBy(o.name),
-          unapproved: o.unapproved,
-          steps: o.steps,
-          children: [...o.children],
-        })),
-      ),
+  private keptList(): Promise<Kept<OptimizerSummary[]>> {
+    return this.keptAnswer("list", (state) =>
+      [...state.optimizers.values()].map((o) => ({
+        name: o.name,
+        creator: o.creator,
+        index: o.index,
+        time: o.time,
+        process: o.process,
+        depth: o.depth,
+        haltedBy: state.haltedBy(o.name),
+        unapproved: o.unapproved,
+        steps: o.steps,
+        children: [...o.children],
+      })),
     );
-    if (keeping) this.listKept = made;
-    return made;
   }
 
   async optimizers(): Promise<OptimizerSummary[]> {

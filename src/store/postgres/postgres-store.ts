@@ -275,6 +275,15 @@ export class PostgresStore implements LedgerStore {
     );
   }
 
+  /** A connection from the pool, or the store's coded error when none can be had. */
+  private async connect(): Promise<{ client: pg.PoolClient; release: () => void }> {
+    try {
+      return await checkout(this.pool);
+    } catch (err) {
+      throw this.failed(err);
+    }
+  }
+
   /**
    * Run `fn` in one transaction on one connection, committed synchronously. `opening` (statements
    * without parameters) is sent with BEGIN in the same round trip, and `fn` gets their results: on a
@@ -284,13 +293,7 @@ export class PostgresStore implements LedgerStore {
     fn: (c: pg.PoolClient, opened: readonly pg.QueryResult[]) => Promise<T>,
     opening = "",
   ): Promise<T> {
-    let client: pg.PoolClient;
-    let release: () => void;
-    try {
-      ({ client, release } = await checkout(this.pool));
-    } catch (err) {
-      throw this.failed(err);
-    }
+    const { client, release } = await this.connect();
     try {
       // SET LOCAL: the session default may have been set to off by whoever runs the server.
       // Several statements in one simple query answer with one result each.
@@ -409,13 +412,7 @@ export class PostgresStore implements LedgerStore {
         blobData,
         blobEnds,
       ];
-      let client: pg.PoolClient;
-      let release: () => void;
-      try {
-        ({ client, release } = await checkout(this.pool));
-      } catch (err) {
-        throw this.failed(err);
-      }
+      const { client, release } = await this.connect();
       try {
         await client.query(
           "SELECT optprov_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
